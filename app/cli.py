@@ -1,0 +1,50 @@
+"""Commands: flask --app wsgi seed-demo | create-user | purge-idempotency-keys."""
+
+import click
+from flask import Flask
+
+from app.core.permissions import ROLES
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Create the demo company (idempotent): users per role, warehouses."""
+        from app.demo import DEMO_PASSWORD, seed_demo
+
+        result = seed_demo()
+        click.echo(f"demo users created: {', '.join(result['users']) or 'none (already there)'}")
+        click.echo(f"warehouses: {', '.join(result['warehouses'])}")
+        click.echo(f"log in as {', '.join(ROLES)} with password {DEMO_PASSWORD}")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+    @click.option("--name", "display_name", default="")
+    @click.option("--warehouse-id", "warehouse_ids", multiple=True, type=int)
+    @click.password_option()
+    def create_user_command(username, roles, display_name, warehouse_ids, password):
+        """Create a user, e.g. flask --app wsgi create-user alice --role admin."""
+        from app.auth.services import create_user
+        from app.core.errors import Problem
+
+        try:
+            user = create_user(
+                username,
+                password,
+                list(roles),
+                display_name=display_name,
+                warehouse_ids=list(warehouse_ids),
+            )
+        except Problem as problem:
+            raise click.ClickException(f"{problem.detail} {problem.errors or ''}".strip()) from None
+        click.echo(
+            f"created user {user.username} (id {user.id}) with roles {', '.join(user.roles)}"
+        )
+
+    @app.cli.command("purge-idempotency-keys")
+    def purge_idempotency_keys_command():
+        """Delete expired Idempotency-Key records."""
+        from app.core.idempotency import purge_expired
+
+        click.echo(f"deleted {purge_expired()} expired keys")

@@ -1,0 +1,1 @@
+"""What every area shares: errors, idempotency, lists, auth checks, types, audit, events."""

@@ -1,0 +1,63 @@
+"""Paged, searchable, sortable lists with one envelope: {items, total, page, per_page}."""
+
+from collections.abc import Mapping, Sequence
+
+from flask import current_app
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.core.errors import ValidationProblem
+from app.extensions import db
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def apply_search(stmt: Select, q: str | None, columns: Sequence[ColumnElement]) -> Select:
+    """Case-insensitive substring match of q on any of the columns."""
+    if not q or not q.strip():
+        return stmt
+    pattern = f"%{escape_like(q.strip().lower())}%"
+    return stmt.where(or_(*(func.lower(col).like(pattern, escape="\\") for col in columns)))
+
+
+def apply_sort(
+    stmt: Select, sort: str | None, allowed: Mapping[str, ColumnElement], default: str
+) -> Select:
+    """?sort=name,-created_at from an allowed list; an unknown key is a 422."""
+    order = []
+    for key in (sort or default).split(","):
+        key = key.strip()
+        if not key:
+            continue
+        name = key.lstrip("-")
+        if name not in allowed:
+            choices = ", ".join(sorted(allowed))
+            raise ValidationProblem({"sort": [f"cannot sort by '{name}'; use one of: {choices}"]})
+        column = allowed[name]
+        order.append(column.desc() if key.startswith("-") else column.asc())
+    return stmt.order_by(*order)
+
+
+def paginate(stmt: Select, page: int, per_page: int | None) -> dict:
+    """Run a select for one page; `stmt` must already be filtered and sorted."""
+    config = current_app.config
+    per_page = min(per_page or config["API_DEFAULT_PER_PAGE"], config["API_MAX_PER_PAGE"])
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def list_page(
+    stmt: Select,
+    args: Mapping,
+    *,
+    search: Sequence[ColumnElement] = (),
+    sortable: Mapping[str, ColumnElement],
+    default_sort: str,
+) -> dict:
+    """Search, sort and page a select from the standard list arguments."""
+    stmt = apply_search(stmt, args.get("q"), search)
+    stmt = apply_sort(stmt, args.get("sort"), sortable, default_sort)
+    return paginate(stmt, args.get("page", 1), args.get("per_page"))

@@ -1,0 +1,42 @@
+"""The demo company: one user per role, two warehouses. Safe to run again."""
+
+from app.auth import services as auth_services
+from app.core.permissions import ROLES
+from app.inventory.services import ensure_warehouse
+
+DEMO_PASSWORD = "jxc-demo"
+
+DEMO_WAREHOUSES = (
+    ("SH01", "上海总仓 Shanghai Main", "上海市浦东新区张江路 88 号"),
+    ("SZ01", "深圳分仓 Shenzhen", "深圳市南山区科技园 6 号"),
+)
+
+DEMO_NAMES = {
+    "admin": "系统管理员",
+    "manager": "王经理",
+    "purchaser": "李采购",
+    "sales": "张销售",
+    "warehouse": "赵仓管",
+    "finance": "钱财务",
+    "clerk": "孙盘点",
+}
+
+
+def seed_demo() -> dict:
+    """Create what is missing; never touch what exists. Returns what was created."""
+    warehouses = [ensure_warehouse(code, name, address) for code, name, address in DEMO_WAREHOUSES]
+    created_users = []
+    for role in ROLES:
+        if auth_services.find_user_by_username(role) is not None:
+            continue
+        # Floor staff and clerks work in the main warehouse; everyone else sees all.
+        scoped = role in ("warehouse", "clerk")
+        auth_services.create_user(
+            role,
+            DEMO_PASSWORD,
+            [role],
+            display_name=DEMO_NAMES[role],
+            warehouse_ids=[warehouses[0].id] if scoped else [],
+        )
+        created_users.append(role)
+    return {"users": created_users, "warehouses": [w.code for w in warehouses]}

@@ -1,0 +1,96 @@
+import os
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def normalise_database_url(url: str | None) -> str | None:
+    """Accept the common spellings of a PostgreSQL URL and use the psycopg 3 driver."""
+    if url is None:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    # Unset: a random key is created once and kept in instance/secret_key.
+    SECRET_KEY = _env("SECRET_KEY")
+    # Unset: a SQLite file in the instance folder (the embedded default).
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(_env("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000)
+    SOCKETIO_MESSAGE_QUEUE = _env("SOCKETIO_MESSAGE_QUEUE")
+
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    SESSION_COOKIE_NAME = "jxc_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Self-hosted installs often start on plain http in a LAN; turn on behind TLS.
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT_PER_IP = _env("LOGIN_RATE_LIMIT_PER_IP", "30 per minute")
+    LOGIN_RATE_LIMIT_PER_USERNAME = _env("LOGIN_RATE_LIMIT_PER_USERNAME", "10 per minute")
+
+    IDEMPOTENCY_TTL_HOURS = _env_int("IDEMPOTENCY_TTL_HOURS", 72)
+    # How long a duplicate waits for the first request with its key before a 409.
+    IDEMPOTENCY_WAIT_SECONDS = float(_env("IDEMPOTENCY_WAIT_SECONDS", "10"))
+
+    API_DEFAULT_PER_PAGE = 20
+    API_MAX_PER_PAGE = 100
+
+    # argon2id parameters (argon2-cffi defaults; tests lower them for speed).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    PWA_DIST = _env("PWA_DIST")  # default: <project>/pwa/dist
+
+    API_TITLE = "JXC API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "v1/openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/swagger-ui/"
+
+
+class ProductionConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    IDEMPOTENCY_WAIT_SECONDS = 5.0
+
+
+def config_for_environment() -> type[Config]:
+    return {"testing": TestingConfig, "production": ProductionConfig}.get(
+        (_env("JXC_CONFIG") or "").lower(), Config
+    )
