@@ -68,6 +68,7 @@ def _register_extensions(app: Flask) -> None:
     from app.core.audit import init_audit
     from app.core.db import configure_sqlite
     from app.core.events import init_events
+    from app.core.security import TokenAwareSessionInterface
     from app.extensions import db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -78,6 +79,7 @@ def _register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    app.session_interface = TokenAwareSessionInterface()
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     login_manager.user_loader(auth_services.user_for_session)

@@ -12,7 +12,8 @@ from app.extensions import db
 
 class User(Audited, TimestampMixin, VersionMixin, UserMixin, db.Model):
     __tablename__ = "users"
-    __audit_exclude__ = frozenset({"password_hash"})
+    # The login itself is audited as an event; its timestamp is not a change to record.
+    __audit_exclude__ = frozenset({"password_hash", "last_login_at"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)  # stored lower-case

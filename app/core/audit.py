@@ -95,7 +95,7 @@ def _who() -> dict:
 
 
 def _entity_id(obj) -> str:
-    return ",".join(str(v) for v in inspect(obj).identity or ())
+    return ",".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
 
 
 def _after_flush(session: Session, _flush_context) -> None:

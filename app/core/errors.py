@@ -143,6 +143,9 @@ def http_exception_to_problem(error: HTTPException) -> Response:
     if status == 422 and errors:
         detail = "The request has invalid fields."
         type_ = "validation-error"
+    elif errors:
+        detail = "; ".join(reason for reasons in errors.values() for reason in reasons)
+        type_ = None
     else:
         detail = data.get("message") or error.description or HTTPStatus(status).phrase
         type_ = None

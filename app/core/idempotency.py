@@ -180,6 +180,8 @@ def finish_idempotent_request(response: Response) -> Response:
     row_id = g.pop("idempotency_row_id", None)
     if row_id is None:
         return response
+    # The view is over: end its transaction so ours can take the write lock.
+    db.session.rollback()
     with write_intent(), db.engine.begin() as conn:
         if response.status_code >= 500:
             conn.execute(delete(_table).where(_table.c.id == row_id))

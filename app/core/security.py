@@ -5,6 +5,7 @@ import secrets
 from functools import wraps
 
 from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from app.core.db import SAFE_METHODS
@@ -86,3 +87,12 @@ def guard_api_request() -> None:
     expected = session.get(_CSRF_SESSION_KEY, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden(f"Missing or wrong {CSRF_HEADER} header.", type="csrf-failed")
+
+
+class TokenAwareSessionInterface(SecureCookieSessionInterface):
+    """No session cookie for token-authenticated calls: a device with a token has no jar."""
+
+    def save_session(self, app, session, response):
+        if g.get("authenticated_by") == "token":
+            return None
+        return super().save_session(app, session, response)

@@ -1,0 +1,68 @@
+"""Who may call what: every /api rule is covered, and nothing is open by accident."""
+
+import re
+
+import pytest
+
+from tests.support import assert_problem
+
+ALL = {"admin", "manager", "purchaser", "sales", "warehouse", "finance", "clerk"}
+PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
+
+# (method, rule) → the roles that may call it. A new endpoint must be added here.
+EXPECTED = {
+    ("GET", "/api/v1/openapi.json"): ALL,
+    ("GET", "/api/docs"): ALL,
+    ("GET", "/api/v1/auth/me"): ALL,
+    ("POST", "/api/v1/auth/logout"): ALL,
+    ("GET", "/api/v1/auth/tokens"): ALL,
+    ("POST", "/api/v1/auth/tokens"): ALL,
+    ("DELETE", "/api/v1/auth/tokens/<int:token_id>"): ALL,
+    ("GET", "/api/v1/roles"): ALL,
+    ("GET", "/api/v1/users"): {"admin", "manager"},
+    ("POST", "/api/v1/users"): {"admin"},
+    ("GET", "/api/v1/users/<int:user_id>"): {"admin", "manager"},
+    ("PATCH", "/api/v1/users/<int:user_id>"): {"admin"},
+    ("GET", "/api/v1/audit"): {"admin", "manager"},
+    ("GET", "/api/v1/warehouses"): ALL,
+}
+
+
+def _api_rules(app):
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.rule
+
+
+def _concrete(rule: str) -> str:
+    return re.sub(r"<(?:\w+:)?\w+>", "999999", rule)
+
+
+def test_every_api_rule_is_in_the_table(app):
+    assert set(_api_rules(app)) == set(EXPECTED) | PUBLIC
+
+
+def test_without_login_everything_but_login_and_health_is_401(app, client):
+    for method, rule in _api_rules(app):
+        response = client.open(_concrete(rule), method=method, json={})
+        if (method, rule) in PUBLIC:
+            assert response.status_code != 401, (method, rule)
+        else:
+            assert_problem(response, 401)
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_role_matrix(role, login_as):
+    client = login_as(role)
+    for (method, rule), allowed in EXPECTED.items():
+        if method == "POST" and rule.endswith("/logout"):
+            continue  # would end this client's session mid-walk
+        # An empty body: allowed callers get past the gate and stop at validation (or 404),
+        # so the walk changes nothing.
+        response = client.open(_concrete(rule), method=method, json={})
+        if role in allowed:
+            assert response.status_code not in (401, 403), (role, method, rule, response.json)
+        else:
+            assert_problem(response, 403)

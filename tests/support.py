@@ -1,0 +1,51 @@
+"""Helpers shared by the test suites."""
+
+import os
+
+import pytest
+from flask.testing import FlaskClient
+
+REQUIRE_ALL = os.environ.get("JXC_REQUIRE_ALL") == "1"
+PASSWORD = "correct-horse-1"
+
+
+def unavailable(reason: str):
+    """Skip when a service is missing, but fail in CI (JXC_REQUIRE_ALL=1)."""
+    if REQUIRE_ALL:
+        pytest.fail(f"JXC_REQUIRE_ALL=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+class ApiClient(FlaskClient):
+    """A test client that logs in and sends its CSRF token on writes, as the PWA does."""
+
+    csrf_token: str | None = None
+
+    def login(self, username: str, password: str = PASSWORD):
+        response = self.post(
+            "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        if response.status_code == 200:
+            self.csrf_token = response.json["csrf_token"]
+        return response
+
+    def open(self, *args, **kwargs):
+        headers = dict(kwargs.pop("headers", None) or {})
+        method = kwargs.get("method", "GET")
+        if self.csrf_token and method not in ("GET", "HEAD", "OPTIONS"):
+            headers.setdefault("X-CSRF-Token", self.csrf_token)
+        return super().open(*args, headers=headers, **kwargs)
+
+
+def assert_problem(response, status: int, type_suffix: str | None = None, field: str | None = None):
+    """The response is problem+json with this status (and type / field, when given)."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"] and body["type"]
+    if type_suffix:
+        assert body["type"].endswith("/" + type_suffix), body["type"]
+    if field:
+        assert field in body.get("errors", {}), body
+    return body
