@@ -8,10 +8,18 @@ from app.core.permissions import ROLES
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    def seed_demo_command():
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+    def seed_demo_command(if_empty):
         """Create the demo company (idempotent): users per role, warehouses."""
-        from app.demo import DEMO_PASSWORD, seed_demo
+        from sqlalchemy import func, select
 
+        from app.auth.models import User
+        from app.demo import DEMO_PASSWORD, seed_demo
+        from app.extensions import db
+
+        if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+            click.echo("users exist already: demo data not added")
+            return
         result = seed_demo()
         click.echo(f"demo users created: {', '.join(result['users']) or 'none (already there)'}")
         click.echo(f"warehouses: {', '.join(result['warehouses'])}")
