@@ -1,0 +1,108 @@
+"""A real server with the built PWA and the demo company, and a phone-sized Chromium."""
+
+import os
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import PROJECT_ROOT, create_app
+from app.demo import seed_demo
+from app.extensions import db
+from config import TestingConfig
+from tests.support import unavailable
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The app on a real port, in a thread; stop() and start() again to go 'offline'."""
+
+    def __init__(self, app, port: int):
+        self.app, self.port = app, port
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = None
+
+    def start(self):
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+@pytest.fixture(scope="session")
+def pwa_dist() -> Path:
+    dist = PROJECT_ROOT / "pwa" / "dist"
+    if not (dist / "index.html").is_file():
+        unavailable("the PWA is not built (scripts/test.sh builds it)")
+    return dist
+
+
+@pytest.fixture
+def live_server(tmp_path, pwa_dist):
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'e2e.db'}",
+        PWA_DIST=str(pwa_dist),
+    )
+    with app.app_context():
+        db.create_all()
+        seed_demo()
+    server = LiveServer(app, _free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        unavailable(f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, request):
+    """A 390×844 phone page; a screenshot of it is saved when the test ends."""
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-US"
+    )
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"))
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

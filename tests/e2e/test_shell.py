@@ -1,0 +1,65 @@
+"""The PWA shell on a phone: log in, see the home, and still open it with no network."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import shot
+
+pytestmark = pytest.mark.e2e
+
+
+def _log_in(page, base_url: str, username: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_test_id("login-username").locator("input").fill(username)
+    page.get_by_test_id("login-password").locator("input").fill("jxc-demo")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("home")).to_be_visible()
+
+
+def _wait_for_service_worker(page) -> None:
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000
+    )
+
+
+def test_warehouse_user_logs_in_and_the_shell_opens_offline(live_server, phone):
+    _log_in(phone, live_server.url, "warehouse")
+    home = phone.get_by_test_id("home")
+    expect(home).to_contain_text("赵仓管")  # the demo user's display name
+    expect(home).to_contain_text("SH01")  # their one assigned warehouse
+    expect(phone.get_by_test_id("offline-banner")).to_be_hidden()
+    # A warehouse user has no user administration in the tab bar.
+    expect(phone.locator(".van-tabbar")).to_be_visible()
+    expect(phone.locator(".van-tabbar")).not_to_contain_text("Users")
+    shot(phone, "shell-home-online")
+
+    _wait_for_service_worker(phone)
+    # The surest offline: the server is gone, and the browser is told so too.
+    live_server.stop()
+    phone.context.set_offline(True)
+    phone.reload()
+    expect(phone.get_by_test_id("home")).to_be_visible()
+    expect(phone.get_by_test_id("home")).to_contain_text("赵仓管")
+    expect(phone.get_by_test_id("offline-banner")).to_be_visible()
+    shot(phone, "shell-home-offline")
+
+    live_server.start()
+    phone.context.set_offline(False)
+    expect(phone.get_by_test_id("offline-banner")).to_be_hidden(timeout=15000)
+
+
+def test_wrong_password_shows_the_reason(live_server, phone):
+    phone.goto(live_server.url + "/")
+    phone.get_by_test_id("login-username").locator("input").fill("warehouse")
+    phone.get_by_test_id("login-password").locator("input").fill("not-the-password")
+    phone.get_by_test_id("login-submit").click()
+    expect(phone.get_by_text("Wrong username or password.")).to_be_visible()
+    shot(phone, "login-wrong-password")
+
+
+def test_admin_sees_user_administration(live_server, phone):
+    _log_in(phone, live_server.url, "admin")
+    expect(phone.locator(".van-tabbar")).to_contain_text("Users")
+    phone.locator(".van-tabbar").get_by_text("Users").click()
+    expect(phone.get_by_text("warehouse", exact=True).first).to_be_visible()
+    shot(phone, "admin-users")
