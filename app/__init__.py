@@ -1,6 +1,5 @@
 """JXC 进销存: purchase, sales and inventory for small and medium businesses."""
 
-import logging
 import secrets
 import uuid
 from pathlib import Path
@@ -24,7 +23,6 @@ def create_app(config: object | None = None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _configure_defaults(app)
-    _configure_logging(app)
     _register_extensions(app)
     _register_api(app)
     _register_request_hooks(app)
@@ -54,13 +52,6 @@ def _instance_secret_key(path: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
 
 
 def _register_extensions(app: Flask) -> None:
