@@ -4,7 +4,7 @@ import logging
 import re
 from http import HTTPStatus
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -188,12 +188,15 @@ def integrity_error_to_problem(error: IntegrityError) -> Response:
     return problem_response(409, "The change conflicts with existing data.", type="integrity-error")
 
 
-def register_error_handlers(app: Flask) -> None:
-    from app.extensions import db
+def _rollback() -> None:
+    """A refused request leaves nothing half-done behind."""
+    current_app.extensions["sqlalchemy"].session.rollback()
 
+
+def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(error: Problem):
-        db.session.rollback()
+        _rollback()
         return problem_response(
             error.status,
             error.detail,
@@ -206,20 +209,20 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError):
-        db.session.rollback()
+        _rollback()
         if not is_api_request():
             raise error
         return integrity_error_to_problem(error)
 
     @app.errorhandler(StaleDataError)
     def _stale(error: StaleDataError):
-        db.session.rollback()
+        _rollback()
         return _problem(StaleVersion())
 
     @app.errorhandler(Exception)
     def _unhandled(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        _rollback()
         if not is_api_request():
             return Response("Internal Server Error", status=500, mimetype="text/plain")
         return problem_response(
