@@ -1,6 +1,6 @@
 """Shared marshmallow pieces: the problem body, list arguments and the list envelope."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 
 class ProblemSchema(Schema):
@@ -41,3 +41,28 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
             name=name,
         )
     return _envelopes[item_schema]
+
+
+def restricted(permission: str, **metadata) -> dict:
+    """Field metadata: only callers holding `permission` receive this field."""
+    note = f"Only for callers with {permission}; absent otherwise."
+    description = metadata.pop("description", "")
+    return {"requires": permission, "description": f"{description} {note}".strip(), **metadata}
+
+
+class RestrictedFieldsSchema(Schema):
+    """Leaves out fields marked `restricted(...)` for callers without the permission.
+
+    Cost, margin and supplier prices are absent from the JSON, not blanked, so no client
+    can show what the role may not see.
+    """
+
+    @post_dump
+    def _drop_restricted(self, data, **kwargs):
+        from app.core.security import caller_can
+
+        for name, field in self.dump_fields.items():
+            permission = field.metadata.get("requires")
+            if permission and not caller_can(permission):
+                data.pop(field.data_key or name, None)
+        return data

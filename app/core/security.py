@@ -4,7 +4,7 @@ import hmac
 import secrets
 from functools import wraps
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -43,8 +43,11 @@ def ensure_permission(permission: str | None) -> None:
         raise Forbidden(f"Your role does not allow this ({permission}).")
 
 
-def can_see_cost() -> bool:
-    return current_user.is_authenticated and current_user.can("cost:read")
+def caller_can(permission: str) -> bool:
+    """Does the caller of this request hold `permission`? (False outside a request.)"""
+    if not has_request_context():
+        return False
+    return bool(current_user and current_user.is_authenticated and current_user.can(permission))
 
 
 def allowed_warehouse_ids(user=None) -> frozenset[int] | None:
