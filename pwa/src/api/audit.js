@@ -1,0 +1,3 @@
+import { api } from '../lib/api.js'
+
+export const listAudit = (query) => api.get('/audit', query)

@@ -1,0 +1,76 @@
+// The one HTTP client: JSON in and out, CSRF and Idempotency-Key on writes,
+// problem+json turned into ApiError.
+import { useAppStore } from '../stores/app.js'
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+let csrfToken = null
+let onUnauthorized = () => {}
+
+export function setCsrfToken(token) {
+  csrfToken = token
+}
+
+/** Called on a 401 from anything but the login itself (the session ended). */
+export function setUnauthorizedHandler(handler) {
+  onUnauthorized = handler
+}
+
+export class ApiError extends Error {
+  constructor({ status = 0, type = '', title = '', detail = '', errors = {}, network = false }) {
+    super(detail || title || `HTTP ${status}`)
+    Object.assign(this, { status, type, title, detail, errors, network })
+  }
+
+  /** The reasons for one field, joined, for an inline message. */
+  fieldError(field) {
+    return (this.errors?.[field] || []).join('; ')
+  }
+
+  /** The problem type's last segment, e.g. "stale-version". */
+  get kind() {
+    return this.type.split('/').pop()
+  }
+}
+
+export async function request(method, path, { body, query, idempotencyKey } = {}) {
+  const app = useAppStore()
+  const url = new URL('/api/v1' + path, window.location.origin)
+  for (const [key, value] of Object.entries(query || {})) {
+    if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, value)
+  }
+  const headers = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (WRITE_METHODS.has(method)) {
+    if (csrfToken) headers['X-CSRF-Token'] = csrfToken
+    headers['Idempotency-Key'] = idempotencyKey || crypto.randomUUID()
+  }
+
+  let response
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    app.setReachable(false)
+    throw new ApiError({ network: true })
+  }
+  app.setReachable(true)
+
+  if (response.status === 204) return null
+  const data = await response.json().catch(() => null)
+  if (response.ok) return data
+  const error = new ApiError({ status: response.status, ...(data || {}) })
+  if (response.status === 401 && path !== '/auth/login') onUnauthorized()
+  throw error
+}
+
+export const api = {
+  get: (path, query) => request('GET', path, { query }),
+  post: (path, body, options) => request('POST', path, { body, ...options }),
+  patch: (path, body, options) => request('PATCH', path, { body, ...options }),
+  delete: (path, options) => request('DELETE', path, options),
+}

@@ -1,0 +1,10 @@
+import { i18n } from '../i18n/index.js'
+
+/** An ISO time from the API, shown in the device's time zone and language. */
+export function formatDateTime(iso) {
+  if (!iso) return ''
+  return new Intl.DateTimeFormat(i18n.global.locale.value, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso))
+}

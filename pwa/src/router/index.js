@@ -1,0 +1,35 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuthStore } from '../stores/auth.js'
+
+const routes = [
+  {
+    path: '/login',
+    component: () => import('../views/auth/LoginView.vue'),
+    meta: { titleKey: 'titles.login', public: true },
+  },
+  {
+    path: '/',
+    component: () => import('../components/AppLayout.vue'),
+    children: [
+      { path: '', component: () => import('../views/home/HomeView.vue'), meta: { titleKey: 'titles.home', tab: true } },
+      { path: 'users', component: () => import('../views/users/UserListView.vue'), meta: { titleKey: 'titles.users', permission: 'users:read', tab: true } },
+      { path: 'users/new', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.newUser', permission: 'users:write' } },
+      { path: 'users/:id', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.editUser', permission: 'users:read' }, props: true },
+      { path: 'audit', component: () => import('../views/audit/AuditListView.vue'), meta: { titleKey: 'titles.audit', permission: 'audit:read' } },
+      { path: 'me', component: () => import('../views/settings/SettingsView.vue'), meta: { titleKey: 'titles.settings', tab: true } },
+      { path: 'me/tokens', component: () => import('../views/settings/TokensView.vue'), meta: { titleKey: 'titles.tokens' } },
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore()
+  if (!auth.checked) await auth.loadMe()
+  if (to.meta.public) return auth.loggedIn && to.path === '/login' ? '/' : true
+  if (!auth.loggedIn) return { path: '/login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (to.meta.permission && !auth.can(to.meta.permission)) return '/'
+  return true
+})
