@@ -1,5 +1,7 @@
 """The PWA shell on a phone: log in, see the home, and still open it with no network."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -63,3 +65,33 @@ def test_admin_sees_user_administration(live_server, phone):
     phone.locator(".van-tabbar").get_by_text("Users").click()
     expect(phone.get_by_text("warehouse", exact=True).first).to_be_visible()
     shot(phone, "admin-users")
+
+
+def test_a_chinese_browser_gets_the_chinese_ui(live_server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_test_id("login-submit")).to_have_text("登录")
+    _log_in(page, live_server.url, "manager")
+    expect(page.get_by_test_id("home")).to_contain_text("经理")
+    expect(page.get_by_test_id("home")).to_contain_text("全部仓库")  # managers are not scoped
+    shot(page, "home-zh-manager")
+    context.close()
+
+
+def test_admin_creates_a_user_and_sees_field_errors_inline(live_server, phone):
+    _log_in(phone, live_server.url, "admin")
+    phone.goto(live_server.url + "/users/new")
+    expect(phone.get_by_test_id("tab-users")).to_have_class(re.compile("van-tabbar-item--active"))
+    phone.get_by_test_id("user-username").locator("input").fill("new.clerk")
+    phone.get_by_test_id("user-password").locator("input").fill("short")
+    phone.get_by_test_id("role-clerk").click()
+    phone.get_by_test_id("user-save").click()
+    # The server's reason appears under the password field; nothing was created.
+    expect(phone.get_by_test_id("user-password")).to_contain_text("8")
+    shot(phone, "user-create-error")
+
+    phone.get_by_test_id("user-password").locator("input").fill("long-enough-1")
+    phone.get_by_test_id("user-save").click()
+    expect(phone.get_by_test_id("user-new.clerk")).to_be_visible()
+    expect(phone.get_by_test_id("user-new.clerk")).to_contain_text("Stocktake clerk")
