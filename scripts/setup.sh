@@ -27,8 +27,12 @@ fi
 # npm ci when the lock file is newer than the installed tree.
 if [ ! -f pwa/node_modules/.package-lock.json ] ||
   [ pwa/package-lock.json -nt pwa/node_modules/.package-lock.json ]; then
-  echo "==> installing PWA packages (npm ci)"
-  npm --prefix pwa ci --no-audit --no-fund --loglevel=error
+  echo "==> installing PWA packages"
+  # npm ci refuses a lock file that lacks some platforms' optional binaries (as one made
+  # against a registry mirror without them does); npm install still honours the locked
+  # versions and, with --no-save, leaves the lock file alone.
+  npm --prefix pwa ci --no-audit --no-fund --loglevel=error 2>/dev/null ||
+    npm --prefix pwa install --no-save --no-audit --no-fund --loglevel=error
 fi
 
 # Build the PWA when any of its sources is newer than the last build.
