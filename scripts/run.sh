@@ -16,4 +16,6 @@ JXC is starting on http://$host:$port  (API docs: http://$host:$port/api/docs)
 Demo logins (password jxc-demo): admin, manager, purchaser, sales, warehouse, finance, clerk
 
 MSG
-exec .venv/bin/flask run --host "$host" --port "$port"
+# One process, many threads: the embedded default needs no other service.
+exec .venv/bin/gunicorn --no-control-socket --workers 1 --threads 16 \
+  --bind "$host:$port" --access-logfile - wsgi:app
