@@ -106,13 +106,19 @@ def _bearer(login_as) -> str:
     return "Bearer " + client.post("/api/v1/auth/tokens", json={"name": "api"}).json["token"]
 
 
-def test_racing_duplicates_run_once_and_both_get_the_result(app, login_as, monkeypatch):
+def _start_race(app, login_as, monkeypatch, key):
+    """The first request is held inside the service; a duplicate is sent meanwhile."""
     bearer = _bearer(login_as)
     entered, release = _hold_first_call(monkeypatch)
     results = {}
-    first = _post_in_thread(app, bearer, "race-1", results, "first")
+    first = _post_in_thread(app, bearer, key, results, "first")
     assert entered.wait(10)
-    second = _post_in_thread(app, bearer, "race-1", results, "second")
+    second = _post_in_thread(app, bearer, key, results, "second")
+    return first, second, release, results
+
+
+def test_racing_duplicates_run_once_and_both_get_the_result(app, login_as, monkeypatch):
+    first, second, release, results = _start_race(app, login_as, monkeypatch, "race-1")
     second.join(0.5)
     assert second.is_alive()  # the duplicate waits for the first instead of running
     release.set()
@@ -126,12 +132,7 @@ def test_racing_duplicates_run_once_and_both_get_the_result(app, login_as, monke
 
 def test_a_duplicate_that_waits_too_long_gets_409_in_progress(app, login_as, monkeypatch):
     app.config["IDEMPOTENCY_WAIT_SECONDS"] = 0.3
-    bearer = _bearer(login_as)
-    entered, release = _hold_first_call(monkeypatch)
-    results = {}
-    first = _post_in_thread(app, bearer, "race-2", results, "first")
-    assert entered.wait(10)
-    second = _post_in_thread(app, bearer, "race-2", results, "second")
+    first, second, release, results = _start_race(app, login_as, monkeypatch, "race-2")
     second.join(10)
     body = assert_problem(results["second"], 409, "idempotency-in-progress")
     assert "still being processed" in body["detail"]

@@ -95,3 +95,11 @@ def test_admin_creates_a_user_and_sees_field_errors_inline(live_server, phone):
     phone.get_by_test_id("user-save").click()
     expect(phone.get_by_test_id("user-new.clerk")).to_be_visible()
     expect(phone.get_by_test_id("user-new.clerk")).to_contain_text("Stocktake clerk")
+
+
+def test_manager_reads_the_audit_log(live_server, phone):
+    _log_in(phone, live_server.url, "manager")
+    phone.get_by_test_id("shortcut-audit").click()
+    entry = phone.get_by_text("manager · logged in").first
+    expect(entry).to_be_visible()
+    shot(phone, "audit-log")

@@ -40,6 +40,7 @@ export default {
   audit: {
     filterEntity: 'Filter by record type', anyEntity: 'All records', before: 'Before', after: 'After',
     system: 'system',
+    entities: { users: 'User', api_tokens: 'API token', warehouses: 'Warehouse' },
     actions: { create: 'created', update: 'changed', delete: 'deleted', login: 'logged in', login_failed: 'failed login', login_refused: 'refused login' },
   },
   settings: {

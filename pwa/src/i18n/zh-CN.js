@@ -40,6 +40,7 @@ export default {
   audit: {
     filterEntity: '按记录类型筛选', anyEntity: '全部记录', before: '修改前', after: '修改后',
     system: '系统',
+    entities: { users: '用户', api_tokens: 'API 令牌', warehouses: '仓库' },
     actions: { create: '新建', update: '修改', delete: '删除', login: '登录', login_failed: '登录失败', login_refused: '拒绝登录' },
   },
   settings: {
