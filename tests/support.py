@@ -45,7 +45,7 @@ def assert_problem(response, status: int, type_suffix: str | None = None, field:
     assert body["status"] == status
     assert body["title"] and body["detail"] and body["type"]
     if type_suffix:
-        assert body["type"].endswith("/" + type_suffix), body["type"]
+        assert body["type"] == "urn:jxc:problem:" + type_suffix, body["type"]
     if field:
         assert field in body.get("errors", {}), body
     return body

@@ -12,7 +12,8 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 PROBLEM_MIME = "application/problem+json"
-PROBLEM_BASE = "https://jxc.example/problems/"
+# Problem types are stable names (RFC 9457 allows any URI): "urn:jxc:problem:<slug>".
+PROBLEM_BASE = "urn:jxc:problem:"
 
 
 class Problem(Exception):

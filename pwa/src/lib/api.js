@@ -27,9 +27,9 @@ export class ApiError extends Error {
     return (this.errors?.[field] || []).join('; ')
   }
 
-  /** The problem type's last segment, e.g. "stale-version". */
+  /** The problem type's name, e.g. "stale-version" from "urn:jxc:problem:stale-version". */
   get kind() {
-    return this.type.split('/').pop()
+    return this.type.split(':').pop()
   }
 }
 
