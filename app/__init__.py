@@ -1,6 +1,8 @@
 """JXC 进销存: purchase, sales and inventory for small and medium businesses."""
 
+import os
 import secrets
+import time
 import uuid
 from pathlib import Path
 
@@ -14,9 +16,12 @@ __version__ = "0.1.0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: object | None = None, **overrides) -> Flask:
+def create_app(
+    config: object | None = None, *, instance_path: str | Path | None = None, **overrides
+) -> Flask:
     """Build the app: settings, storage, extensions, API, error handling, CLI, PWA."""
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
+    instance_path = Path(instance_path or PROJECT_ROOT / "instance")
+    app = Flask(__name__, instance_path=str(instance_path), static_folder=None)
     app.config.from_object(config or config_for_environment())
     app.config.update(overrides)
     app.config["JXC_VERSION"] = __version__
@@ -48,10 +53,20 @@ def _configure_defaults(app: Flask) -> None:
 
 def _instance_secret_key(path: Path) -> str:
     """A random key made once per installation, so sessions survive restarts."""
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as key_file:
+            key_file.write(secrets.token_urlsafe(48))
+    for _ in range(50):  # another worker may be between creating and writing it
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty; delete it to make a new secret key")
 
 
 def _register_extensions(app: Flask) -> None:

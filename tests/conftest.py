@@ -52,6 +52,7 @@ def database_url(db_backend, tmp_path, request):
 def app(database_url, db_backend, tmp_path):
     app = create_app(
         TestingConfig,
+        instance_path=tmp_path / "instance",
         SQLALCHEMY_DATABASE_URI=database_url,
         PWA_DIST=str(tmp_path / "no-dist"),
     )

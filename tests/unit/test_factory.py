@@ -13,11 +13,10 @@ def test_testing_config_and_defaults(tmp_path):
     assert {bp for bp in app.blueprints} >= {"auth", "core", "inventory", "api-docs"}
 
 
-def test_default_database_is_a_sqlite_file_in_the_instance_folder(monkeypatch):
+def test_default_database_is_a_sqlite_file_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.setattr(Config, "SQLALCHEMY_DATABASE_URI", None)
-    app = create_app(Config, SECRET_KEY="x")
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    assert uri.startswith("sqlite:///") and uri.endswith("instance/jxc.db")
+    app = create_app(Config, instance_path=tmp_path / "instance", SECRET_KEY="x")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'jxc.db'}"
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(app):
@@ -37,7 +36,11 @@ def test_postgres_urls_use_the_psycopg_driver():
 
 def test_a_secret_key_is_made_once_and_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(Config, "SECRET_KEY", None)
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'b.db'}")
-    again = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'b.db'}")
+    settings = dict(
+        instance_path=tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'b.db'}"
+    )
+    app = create_app(Config, **settings)
+    again = create_app(Config, **settings)
     assert len(app.config["SECRET_KEY"]) >= 32
     assert app.config["SECRET_KEY"] == again.config["SECRET_KEY"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

@@ -1,3 +1,3 @@
-import { api } from '../lib/api.js'
+import { http } from '@/lib/api'
 
-export const listAudit = (query) => api.get('/audit', query)
+export const listAuditEntries = (query) => http.get('/audit', { query })

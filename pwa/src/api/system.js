@@ -1,3 +1,3 @@
-import { api } from '../lib/api.js'
+import { http } from '@/lib/api'
 
-export const health = () => api.get('/health')
+export const fetchHealth = () => http.get('/health', { skipAuthRedirect: true })

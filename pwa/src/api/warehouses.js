@@ -1,3 +1,3 @@
-import { api } from '../lib/api.js'
+import { http } from '@/lib/api'
 
-export const listWarehouses = (query) => api.get('/warehouses', query)
+export const listWarehouses = (query) => http.get('/warehouses', { query })

@@ -1,67 +1,89 @@
-import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import * as authApi from '../api/auth.js'
-import { setCsrfToken } from '../lib/api.js'
+import { defineStore } from 'pinia'
+import * as authApi from '@/api/auth'
+import { readJson, removeKey, writeJson } from '@/lib/storage'
 
-// The last known user, so the shell still opens on a device with no network.
-const CACHE_KEY = 'jxc.user'
-
-function cachedUser() {
-  try {
-    return JSON.parse(localStorage.getItem(CACHE_KEY))
-  } catch {
-    return null
-  }
-}
+// The last signed-in user, so the shell can still start when the server is unreachable.
+const CACHED_USER_KEY = 'jxc.lastUser'
 
 export const useAuthStore = defineStore('auth', () => {
   const user = ref(null)
-  const checked = ref(false)
+  const csrfToken = ref(null)
+  // True when `user` came from the offline cache rather than from the server.
+  const fromCache = ref(false)
+  let firstLoad = null
 
-  const loggedIn = computed(() => user.value !== null)
-  const permissions = computed(() => new Set(user.value?.permissions || []))
+  const isLoggedIn = computed(() => user.value !== null)
+  const permissions = computed(() => user.value?.permissions ?? [])
 
   function can(permission) {
-    return permissions.value.has(permission)
+    return !permission || permissions.value.includes(permission)
   }
 
-  function remember(me) {
-    user.value = me
-    setCsrfToken(me.csrf_token)
-    const { csrf_token: _secret, ...kept } = me
-    localStorage.setItem(CACHE_KEY, JSON.stringify(kept))
+  function setSession(me, token) {
+    const { csrf_token: meToken, ...profile } = me
+    user.value = profile
+    csrfToken.value = token ?? meToken ?? null
+    fromCache.value = false
+    writeJson(CACHED_USER_KEY, profile)
   }
 
-  function forget() {
+  function clearSession() {
     user.value = null
-    setCsrfToken(null)
-    localStorage.removeItem(CACHE_KEY)
+    csrfToken.value = null
+    fromCache.value = false
+    removeKey(CACHED_USER_KEY)
   }
 
-  /** On start: ask the server; with no network, fall back to the cached user. */
   async function loadMe() {
     try {
-      remember(await authApi.me())
+      setSession(await authApi.fetchMe())
     } catch (error) {
-      if (error.network) user.value = cachedUser()
-      else forget()
-    } finally {
-      checked.value = true
+      if (error.status === 401) {
+        clearSession()
+        return
+      }
+      if (!error.network) throw error
+      const cached = readJson(CACHED_USER_KEY)
+      if (cached) {
+        user.value = cached
+        fromCache.value = true
+      }
     }
   }
 
+  /** Resolves once the boot-time /auth/me has settled (whatever its outcome). */
+  function ensureLoaded() {
+    firstLoad ??= loadMe().catch(() => {})
+    return firstLoad
+  }
+
   async function login(username, password) {
-    const result = await authApi.login(username, password)
-    remember({ ...result.user, csrf_token: result.csrf_token })
+    const { user: me, csrf_token: token } = await authApi.login(username, password)
+    setSession(me, token)
   }
 
   async function logout() {
     try {
       await authApi.logout()
+    } catch {
+      // Offline or already expired: the local session is dropped either way.
     } finally {
-      forget()
+      clearSession()
     }
   }
 
-  return { user, checked, loggedIn, can, loadMe, login, logout, forget }
+  return {
+    user,
+    csrfToken,
+    fromCache,
+    isLoggedIn,
+    permissions,
+    can,
+    login,
+    logout,
+    loadMe,
+    ensureLoaded,
+    clearSession,
+  }
 })
