@@ -88,7 +88,13 @@ def _register_extensions(app: Flask) -> None:
     app.session_interface = TokenAwareSessionInterface()
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
-    login_manager.user_loader(auth_services.user_for_session)
+
+    @login_manager.user_loader
+    def _load_user_from_session(session_id):
+        # A request that brings its own credential is judged by it alone, cookie or not.
+        if request.headers.get("Authorization"):
+            return None
+        return auth_services.user_for_session(session_id)
 
     @login_manager.request_loader
     def _load_user_from_bearer(req):

@@ -1,51 +1,48 @@
-import { fileURLToPath, URL } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
 
-const BACKEND = 'http://127.0.0.1:5000'
+const backend = 'http://127.0.0.1:5000'
+
+const pwa = {
+  registerType: 'prompt',
+  includeAssets: ['icons/*.png'],
+  manifest: {
+    name: 'JXC 进销存',
+    short_name: 'JXC',
+    description: 'Purchase, sales and inventory 进销存',
+    lang: 'zh-CN',
+    theme_color: '#1677ff',
+    background_color: '#f7f8fa',
+    display: 'standalone',
+    start_url: '/',
+    scope: '/',
+    icons: [
+      { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{js,css,html,png,svg,ico,woff2,wasm,webmanifest}'],
+    navigateFallback: '/index.html',
+    // The API and the socket are live data: never answered from the cache.
+    navigateFallbackDenylist: [/^\/api\//, /^\/socket\.io/],
+    cleanupOutdatedCaches: true,
+    // The first visit is controlled at once, so the app opens offline from then on;
+    // updates still wait for the user's yes (registerType 'prompt').
+    clientsClaim: true,
+  },
+}
 
 export default defineConfig({
-  base: '/',
-  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
-  plugins: [
-    vue(),
-    // Vant components used in templates are imported (with their CSS) on demand.
-    Components({ resolvers: [VantResolver()], dts: false }),
-    VitePWA({
-      registerType: 'prompt',
-      includeAssets: ['icons/apple-touch-icon.png'],
-      manifest: {
-        name: 'JXC 进销存',
-        short_name: 'JXC',
-        description: 'Purchase, sales and inventory',
-        theme_color: '#1677ff',
-        background_color: '#f7f8fa',
-        display: 'standalone',
-        start_url: '/',
-        scope: '/',
-        icons: [
-          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-        ],
-      },
-      workbox: {
-        globPatterns: ['**/*.{js,css,html,png,svg,woff2,wasm}'],
-        navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/api\//, /^\/socket\.io/],
-        cleanupOutdatedCaches: true,
-        // API data must always come from the server: no runtime caching of /api.
-        runtimeCaching: [],
-      },
-    }),
-  ],
+  plugins: [vue(), Components({ resolvers: [VantResolver({ importStyle: false })] }), VitePWA(pwa)],
   server: {
     proxy: {
-      '/api': { target: BACKEND, changeOrigin: false },
-      '/socket.io': { target: BACKEND, ws: true },
+      '/api': backend,
+      '/socket.io': { target: backend, ws: true },
     },
   },
   build: { outDir: 'dist', emptyOutDir: true },

@@ -89,6 +89,15 @@ def test_bearer_token_works_without_csrf_and_revoked_token_is_401(app, make_user
     assert_problem(api.get("/api/v1/auth/me", headers={"Authorization": "Bearer jxc_nope"}), 401)
 
 
+def test_a_bad_bearer_token_is_refused_even_with_a_session_cookie(app, make_user):
+    make_user("nina", ["sales"])
+    owner, token = _issue_token(app, "nina")
+    owner.delete(f"/api/v1/auth/tokens/{token['id']}")
+    revoked = {"Authorization": f"Bearer {token['token']}"}
+    assert_problem(owner.get("/api/v1/auth/me", headers=revoked), 401)
+    assert owner.get("/api/v1/auth/me").status_code == 200  # the cookie alone still works
+
+
 def test_tokens_of_a_disabled_user_stop_working(app, make_user, login_as):
     user_id = make_user("frank", ["sales"])
     _, token = _issue_token(app, "frank")

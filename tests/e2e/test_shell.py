@@ -103,3 +103,36 @@ def test_manager_reads_the_audit_log(live_server, phone):
     entry = phone.get_by_text("manager · logged in").first
     expect(entry).to_be_visible()
     shot(phone, "audit-log")
+
+
+def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(live_server, phone):
+    _log_in(phone, live_server.url, "warehouse")
+    phone.get_by_test_id("tab-me").click()
+    shot(phone, "settings")
+    phone.get_by_text("API tokens").first.click()
+    phone.get_by_test_id("token-name").locator("input").fill("Scanner 1")
+    phone.get_by_test_id("token-create").click()
+    token = phone.get_by_test_id("token-value")
+    expect(token).to_contain_text("jxc_")
+    shot(phone, "token-created")
+    plain = token.inner_text()
+
+    # The token works as a bearer credential for this user.
+    me = phone.request.get(
+        live_server.url + "/api/v1/auth/me", headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert me.ok and me.json()["username"] == "warehouse"
+
+    phone.get_by_role("button", name="Close").click()
+    row = phone.locator(".van-swipe-cell", has_text="Scanner 1")
+    expect(row).to_contain_text("Never used")
+    row.locator(".van-swipe-cell__wrapper").drag_to(
+        row, source_position={"x": 300, "y": 20}, target_position={"x": 100, "y": 20}
+    )
+    phone.get_by_role("button", name="Revoke").click()
+    phone.get_by_role("button", name="Confirm").click()
+    expect(phone.locator(".van-swipe-cell", has_text="Scanner 1")).to_have_count(0)
+    gone = phone.request.get(
+        live_server.url + "/api/v1/auth/me", headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert gone.status == 401

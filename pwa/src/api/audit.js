@@ -1,3 +1,3 @@
-import { http } from '@/lib/api'
+import { api } from '../lib/api.js'
 
-export const listAuditEntries = (query) => http.get('/audit', { query })
+export const listAudit = (query) => api.get('/audit', query)

@@ -1,11 +1,9 @@
-import { http } from '@/lib/api'
+import { api } from '../lib/api.js'
 
-// Both expect 401 as a normal answer, so they never trigger the global login redirect.
-export const login = (username, password) =>
-  http.post('/auth/login', { username, password }, { skipAuthRedirect: true })
-export const fetchMe = () => http.get('/auth/me', { skipAuthRedirect: true })
-export const logout = () => http.post('/auth/logout', undefined, { skipAuthRedirect: true })
-
-export const listTokens = (query) => http.get('/auth/tokens', { query })
-export const createToken = (name) => http.post('/auth/tokens', { name })
-export const revokeToken = (id) => http.delete(`/auth/tokens/${id}`)
+export const login = (username, password) => api.post('/auth/login', { username, password })
+export const logout = () => api.post('/auth/logout')
+export const me = () => api.get('/auth/me')
+export const listTokens = (query) => api.get('/auth/tokens', query)
+export const createToken = (name) => api.post('/auth/tokens', { name })
+export const revokeToken = (id) => api.delete(`/auth/tokens/${id}`)
+export const listRoles = () => api.get('/roles')

@@ -1,3 +1,3 @@
-import { http } from '@/lib/api'
+import { api } from '../lib/api.js'
 
-export const fetchHealth = () => http.get('/health', { skipAuthRedirect: true })
+export const health = () => api.get('/health')

@@ -1,9 +1,6 @@
-import { http } from '@/lib/api'
+import { api } from '../lib/api.js'
 
-export const listUsers = (query) => http.get('/users', { query })
-export const getUser = (id) => http.get(`/users/${id}`)
-export const createUser = (user) => http.post('/users', user)
-// `changes` must carry the `version` that was loaded; a stale one answers 409.
-export const updateUser = (id, changes) => http.patch(`/users/${id}`, changes)
-
-export const listRoles = () => http.get('/roles')
+export const listUsers = (query) => api.get('/users', query)
+export const getUser = (id) => api.get(`/users/${id}`)
+export const createUser = (user) => api.post('/users', user)
+export const updateUser = (id, changes) => api.patch(`/users/${id}`, changes)

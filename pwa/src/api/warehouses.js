@@ -1,3 +1,3 @@
-import { http } from '@/lib/api'
+import { api } from '../lib/api.js'
 
-export const listWarehouses = (query) => http.get('/warehouses', { query })
+export const listWarehouses = (query) => api.get('/warehouses', query)

@@ -1,37 +1,42 @@
 import { createI18n } from 'vue-i18n'
 import { Locale } from 'vant'
-import vantZhCN from 'vant/es/locale/lang/zh-CN'
-import vantEnUS from 'vant/es/locale/lang/en-US'
-import zhCN from './zh-CN'
-import en from './en'
-import { readJson, writeJson } from '@/lib/storage'
+import vantZh from 'vant/es/locale/lang/zh-CN'
+import vantEn from 'vant/es/locale/lang/en-US'
+import en from './en.js'
+import zhCN from './zh-CN.js'
 
-export const SUPPORTED_LOCALES = ['zh-CN', 'en']
+export const LOCALES = [
+  { code: 'zh-CN', label: '简体中文' },
+  { code: 'en', label: 'English' },
+]
 const STORAGE_KEY = 'jxc.locale'
-const VANT_LOCALES = { 'zh-CN': ['zh-CN', vantZhCN], en: ['en-US', vantEnUS] }
+const VANT = { 'zh-CN': ['zh-CN', vantZh], en: ['en-US', vantEn] }
 
-/** Saved choice, else Chinese when the browser ranks any zh* above English, else English. */
-export function detectLocale() {
-  const saved = readJson(STORAGE_KEY)
-  if (SUPPORTED_LOCALES.includes(saved)) return saved
-  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language || 'en']
-  const first = preferred.map((tag) => tag.toLowerCase()).find((tag) => tag.startsWith('zh') || tag.startsWith('en'))
-  return first?.startsWith('zh') ? 'zh-CN' : 'en'
+/** A saved choice, else Chinese when the browser prefers any zh*, else English. */
+function initialLocale() {
+  const saved = localStorage.getItem(STORAGE_KEY)
+  if (LOCALES.some((l) => l.code === saved)) return saved
+  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language]
+  return preferred.some((lang) => lang?.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en'
 }
 
 export const i18n = createI18n({
   legacy: false,
-  locale: 'en',
+  locale: initialLocale(),
   fallbackLocale: 'en',
   messages: { 'zh-CN': zhCN, en },
 })
 
-/** Switch vue-i18n, Vant's built-in texts and <html lang> together. */
-export function applyLocale(locale, { persist = false } = {}) {
-  const code = SUPPORTED_LOCALES.includes(locale) ? locale : 'en'
+function applyLocale(code) {
   i18n.global.locale.value = code
-  Locale.use(...VANT_LOCALES[code])
   document.documentElement.lang = code
-  if (persist) writeJson(STORAGE_KEY, code)
-  return code
+  Locale.use(...VANT[code])
 }
+
+/** The user's explicit choice, kept on this device. */
+export function setLocale(code) {
+  localStorage.setItem(STORAGE_KEY, code)
+  applyLocale(code)
+}
+
+applyLocale(i18n.global.locale.value)

@@ -1,12 +1,10 @@
-import { i18n } from '@/i18n'
+import { i18n } from '../i18n/index.js'
 
-/** An ISO 8601 instant shown in the device's own time zone, in the UI language. */
+/** An ISO time from the API, shown in the device's time zone and language. */
 export function formatDateTime(iso) {
   if (!iso) return ''
-  const date = new Date(iso)
-  if (Number.isNaN(date.getTime())) return iso
   return new Intl.DateTimeFormat(i18n.global.locale.value, {
     dateStyle: 'medium',
     timeStyle: 'short',
-  }).format(date)
+  }).format(new Date(iso))
 }

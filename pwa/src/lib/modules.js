@@ -1,12 +1,12 @@
-// The one registry of app areas. Home's shortcut grid is drawn from it, filtered by
-// the signed-in user's permissions (no `permission` = everyone). New areas add an entry here.
+// The home screen's shortcuts: one registry, filtered by the user's permissions.
+// Each area adds its entry here when its screens exist.
 export const MODULES = [
   { key: 'users', titleKey: 'modules.users', icon: 'friends-o', to: '/users', permission: 'users:read' },
   { key: 'audit', titleKey: 'modules.audit', icon: 'records-o', to: '/audit', permission: 'audit:read' },
-  { key: 'tokens', titleKey: 'modules.tokens', icon: 'lock', to: '/settings/tokens' },
-  { key: 'settings', titleKey: 'modules.settings', icon: 'setting-o', to: '/settings' },
+  { key: 'tokens', titleKey: 'modules.tokens', icon: 'shield-o', to: '/me/tokens', permission: null },
+  { key: 'settings', titleKey: 'modules.settings', icon: 'setting-o', to: '/me', permission: null },
 ]
 
 export function modulesFor(can) {
-  return MODULES.filter((module) => can(module.permission))
+  return MODULES.filter((m) => !m.permission || can(m.permission))
 }

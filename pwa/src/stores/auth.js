@@ -1,89 +1,67 @@
-import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
-import * as authApi from '@/api/auth'
-import { readJson, removeKey, writeJson } from '@/lib/storage'
+import { computed, ref } from 'vue'
+import * as authApi from '../api/auth.js'
+import { setCsrfToken } from '../lib/api.js'
 
-// The last signed-in user, so the shell can still start when the server is unreachable.
-const CACHED_USER_KEY = 'jxc.lastUser'
+// The last known user, so the shell still opens on a device with no network.
+const CACHE_KEY = 'jxc.user'
+
+function cachedUser() {
+  try {
+    return JSON.parse(localStorage.getItem(CACHE_KEY))
+  } catch {
+    return null
+  }
+}
 
 export const useAuthStore = defineStore('auth', () => {
   const user = ref(null)
-  const csrfToken = ref(null)
-  // True when `user` came from the offline cache rather than from the server.
-  const fromCache = ref(false)
-  let firstLoad = null
+  const checked = ref(false)
 
-  const isLoggedIn = computed(() => user.value !== null)
-  const permissions = computed(() => user.value?.permissions ?? [])
+  const loggedIn = computed(() => user.value !== null)
+  const permissions = computed(() => new Set(user.value?.permissions || []))
 
   function can(permission) {
-    return !permission || permissions.value.includes(permission)
+    return permissions.value.has(permission)
   }
 
-  function setSession(me, token) {
-    const { csrf_token: meToken, ...profile } = me
-    user.value = profile
-    csrfToken.value = token ?? meToken ?? null
-    fromCache.value = false
-    writeJson(CACHED_USER_KEY, profile)
+  function remember(me) {
+    user.value = me
+    setCsrfToken(me.csrf_token)
+    const { csrf_token: _secret, ...kept } = me
+    localStorage.setItem(CACHE_KEY, JSON.stringify(kept))
   }
 
-  function clearSession() {
+  function forget() {
     user.value = null
-    csrfToken.value = null
-    fromCache.value = false
-    removeKey(CACHED_USER_KEY)
+    setCsrfToken(null)
+    localStorage.removeItem(CACHE_KEY)
   }
 
+  /** On start: ask the server; with no network, fall back to the cached user. */
   async function loadMe() {
     try {
-      setSession(await authApi.fetchMe())
+      remember(await authApi.me())
     } catch (error) {
-      if (error.status === 401) {
-        clearSession()
-        return
-      }
-      if (!error.network) throw error
-      const cached = readJson(CACHED_USER_KEY)
-      if (cached) {
-        user.value = cached
-        fromCache.value = true
-      }
+      if (error.network) user.value = cachedUser()
+      else forget()
+    } finally {
+      checked.value = true
     }
   }
 
-  /** Resolves once the boot-time /auth/me has settled (whatever its outcome). */
-  function ensureLoaded() {
-    firstLoad ??= loadMe().catch(() => {})
-    return firstLoad
-  }
-
   async function login(username, password) {
-    const { user: me, csrf_token: token } = await authApi.login(username, password)
-    setSession(me, token)
+    const result = await authApi.login(username, password)
+    remember({ ...result.user, csrf_token: result.csrf_token })
   }
 
   async function logout() {
     try {
       await authApi.logout()
-    } catch {
-      // Offline or already expired: the local session is dropped either way.
     } finally {
-      clearSession()
+      forget()
     }
   }
 
-  return {
-    user,
-    csrfToken,
-    fromCache,
-    isLoggedIn,
-    permissions,
-    can,
-    login,
-    logout,
-    loadMe,
-    ensureLoaded,
-    clearSession,
-  }
+  return { user, checked, loggedIn, can, loadMe, login, logout, forget }
 })
