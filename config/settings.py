@@ -56,6 +56,8 @@ class Config:
     IDEMPOTENCY_TTL_HOURS = _env_int("IDEMPOTENCY_TTL_HOURS", 72)
     # How long a duplicate waits for the first request with its key before a 409.
     IDEMPOTENCY_WAIT_SECONDS = float(_env("IDEMPOTENCY_WAIT_SECONDS", "10"))
+    # A claim still "in progress" after this long belongs to a worker that died.
+    IDEMPOTENCY_ABANDONED_AFTER_SECONDS = _env_int("IDEMPOTENCY_ABANDONED_AFTER_SECONDS", 300)
 
     API_DEFAULT_PER_PAGE = 20
     API_MAX_PER_PAGE = 100

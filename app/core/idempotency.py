@@ -15,7 +15,7 @@ import hashlib
 import time
 from datetime import datetime, timedelta
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import (
     Boolean,
@@ -171,20 +171,40 @@ def begin_idempotent_request() -> Response | None:
             errors={HEADER: ["used for a different request"]},
         )
     deadline = time.monotonic() + current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
-    while row and row["state"] != "done":
-        if time.monotonic() >= deadline:
+    while row is not None and row["state"] != "done":
+        if _abandoned(row):
             if row["committed"]:
                 raise Conflict(
                     "The request with this Idempotency-Key was completed, but its response "
                     "was lost; look the result up instead of retrying.",
                     type="idempotency-response-lost",
                 )
+            _release(row["id"])  # its worker died before changing anything: run again
+            return begin_idempotent_request()
+        if time.monotonic() >= deadline:
             raise _in_progress()
         time.sleep(0.05)
         row = _load(row["id"])
     if row is None:  # the first attempt failed (5xx) and released the key: run again
         return begin_idempotent_request()
     return _replay(row)
+
+
+def _abandoned(row: dict) -> bool:
+    """Still 'in progress' long after any request could have run: its worker died."""
+    limit = timedelta(seconds=current_app.config["IDEMPOTENCY_ABANDONED_AFTER_SECONDS"])
+    return row["created_at"] < utcnow() - limit
+
+
+def _release(row_id: int) -> None:
+    with write_intent(), db.engine.begin() as conn:
+        conn.execute(
+            delete(_table).where(
+                _table.c.id == row_id,
+                _table.c.state == "in_progress",
+                _table.c.committed.is_(False),
+            )
+        )
 
 
 def finish_idempotent_request(response: Response) -> Response:
@@ -219,15 +239,11 @@ def finish_idempotent_request(response: Response) -> Response:
 def release_on_teardown(_exc) -> None:
     """If after_request never ran (the worker was interrupted), free the key."""
     row_id = g.pop("idempotency_row_id", None)
-    if row_id is None:
-        return
-    with write_intent(), db.engine.begin() as conn:
-        conn.execute(delete(_table).where(_table.c.id == row_id, _table.c.committed.is_(False)))
+    if row_id is not None:
+        _release(row_id)
 
 
 def _mark_committed(session: Session) -> None:
-    from flask import has_request_context
-
     if not has_request_context():
         return
     row_id = g.get("idempotency_row_id")

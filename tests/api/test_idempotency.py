@@ -161,3 +161,52 @@ def test_a_blank_or_overlong_key_is_400(login_as):
             "/api/v1/auth/tokens", json={"name": "a"}, headers={"Idempotency-Key": key}
         )
         assert_problem(response, 400, "invalid-idempotency-key")
+
+
+def _leave_claim(app, client, key, *, committed):
+    """A claim left 'in progress' by a worker that died ten minutes ago."""
+    user_id = client.get("/api/v1/auth/me").json["id"]
+    fingerprint_source = client.post(
+        "/api/v1/auth/tokens", json={"name": "probe"}, headers={"Idempotency-Key": key}
+    )
+    assert fingerprint_source.status_code == 201
+    with app.app_context():
+        db.session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+            .values(
+                state="in_progress",
+                committed=committed,
+                created_at=utcnow() - timedelta(minutes=10),
+                response_body=None,
+            )
+        )
+        db.session.commit()
+
+
+def test_a_claim_abandoned_before_its_work_committed_runs_again(app, login_as):
+    client = login_as("sales")
+    _leave_claim(app, client, "crashed-early", committed=False)
+    retry = client.post(
+        "/api/v1/auth/tokens", json={"name": "probe"}, headers={"Idempotency-Key": "crashed-early"}
+    )
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
+
+
+def test_a_claim_abandoned_after_its_work_committed_is_not_run_twice(app, login_as):
+    client = login_as("sales")
+    _leave_claim(app, client, "crashed-late", committed=True)
+    retry = client.post(
+        "/api/v1/auth/tokens", json={"name": "probe"}, headers={"Idempotency-Key": "crashed-late"}
+    )
+    assert_problem(retry, 409, "idempotency-response-lost")
+    assert _token_count(app) == 1
+
+
+def test_the_claim_knows_whether_the_work_committed(app, login_as):
+    client = login_as("admin")
+    client.post("/api/v1/auth/tokens", json={"name": "a"}, headers={"Idempotency-Key": "did"})
+    client.post("/api/v1/users", json={"username": "?"}, headers={"Idempotency-Key": "refused"})
+    with app.app_context():
+        committed = dict(db.session.execute(select(IdempotencyKey.key, IdempotencyKey.committed)))
+    assert committed == {"did": True, "refused": False}
