@@ -208,5 +208,6 @@ def test_the_claim_knows_whether_the_work_committed(app, login_as):
     client.post("/api/v1/auth/tokens", json={"name": "a"}, headers={"Idempotency-Key": "did"})
     client.post("/api/v1/users", json={"username": "?"}, headers={"Idempotency-Key": "refused"})
     with app.app_context():
-        committed = dict(db.session.execute(select(IdempotencyKey.key, IdempotencyKey.committed)))
+        rows = db.session.execute(select(IdempotencyKey.key, IdempotencyKey.committed))
+        committed = {key: flag for key, flag in rows}
     assert committed == {"did": True, "refused": False}
