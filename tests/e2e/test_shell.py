@@ -72,6 +72,10 @@ def test_a_chinese_browser_gets_the_chinese_ui(live_server, browser):
     page = context.new_page()
     page.goto(live_server.url + "/")
     expect(page.get_by_test_id("login-submit")).to_have_text("登录")
+    page.get_by_test_id("login-username").locator("input").fill("manager")
+    page.get_by_test_id("login-password").locator("input").fill("wrong-password")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_have_text("用户名或密码错误。")
     _log_in(page, live_server.url, "manager")
     expect(page.get_by_test_id("home")).to_contain_text("经理")
     expect(page.get_by_test_id("home")).to_contain_text("全部仓库")  # managers are not scoped

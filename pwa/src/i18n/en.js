@@ -7,6 +7,14 @@ export default {
     retry: 'Retry', back: 'Back', yes: 'Yes', no: 'No', all: 'All', required: 'Required',
     saved: 'Saved', networkError: 'No connection to the server', unknownError: 'Something went wrong',
   },
+  problems: {
+    'invalid-credentials': 'Wrong username or password.',
+    'account-disabled': 'This account is disabled.',
+    'rate-limited': 'Too many attempts; wait a minute and try again.',
+    'stale-version': 'Someone else changed this record. Reload and try again.',
+    'csrf-failed': 'Your session has expired. Reload the page.',
+    'server-error': 'Something went wrong on the server; it has been logged.',
+  },
   offline: { banner: 'Offline — showing what this device has', ready: 'Ready to work offline' },
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', users: 'Users', me: 'Me' },
@@ -18,7 +26,6 @@ export default {
     title: 'JXC Stock', subtitle: 'Purchase · Sales · Inventory',
     username: 'Username', password: 'Password', submit: 'Log in',
     usernameRequired: 'Enter your username', passwordRequired: 'Enter your password',
-    failed: 'Login failed',
   },
   roles: {
     admin: 'Admin', manager: 'Manager', purchaser: 'Purchaser', sales: 'Sales',
@@ -34,7 +41,7 @@ export default {
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',
     roles: 'Roles', warehouses: 'Warehouses', active: 'Active', disabled: 'Disabled',
     lastLogin: 'Last login', never: 'never', pickRoles: 'Choose roles', pickWarehouses: 'Choose warehouses',
-    noWarehouses: 'None (all warehouses)', stale: 'Someone else changed this user. Reload and try again.',
+    noWarehouses: 'None (all warehouses)',
     passwordRule: 'At least 8 characters',
   },
   audit: {

@@ -7,6 +7,14 @@ export default {
     retry: '重试', back: '返回', yes: '是', no: '否', all: '全部', required: '必填',
     saved: '已保存', networkError: '无法连接服务器', unknownError: '出错了',
   },
+  problems: {
+    'invalid-credentials': '用户名或密码错误。',
+    'account-disabled': '该账号已停用。',
+    'rate-limited': '尝试次数过多，请一分钟后再试。',
+    'stale-version': '该记录已被他人修改，请刷新后重试。',
+    'csrf-failed': '会话已过期，请刷新页面。',
+    'server-error': '服务器出错，已记录。',
+  },
   offline: { banner: '离线中 — 显示本机已有的数据', ready: '已可离线使用' },
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', users: '用户', me: '我的' },
@@ -18,7 +26,6 @@ export default {
     title: 'JXC 进销存', subtitle: '采购 · 销售 · 库存',
     username: '用户名', password: '密码', submit: '登录',
     usernameRequired: '请输入用户名', passwordRequired: '请输入密码',
-    failed: '登录失败',
   },
   roles: {
     admin: '管理员', manager: '经理', purchaser: '采购', sales: '销售',
@@ -34,7 +41,7 @@ export default {
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',
     roles: '角色', warehouses: '仓库', active: '启用', disabled: '已停用',
     lastLogin: '最近登录', never: '从未', pickRoles: '选择角色', pickWarehouses: '选择仓库',
-    noWarehouses: '不限（全部仓库）', stale: '该用户已被他人修改，请刷新后重试。',
+    noWarehouses: '不限（全部仓库）',
     passwordRule: '至少 8 个字符',
   },
   audit: {
