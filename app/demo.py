@@ -2,7 +2,7 @@
 
 from app.auth import services as auth_services
 from app.core.permissions import ROLES
-from app.inventory.services import ensure_warehouse
+from app.inventory.services import ensure_locations, ensure_warehouse
 
 DEMO_PASSWORD = "jxc-demo"
 
@@ -22,9 +22,20 @@ DEMO_NAMES = {
 }
 
 
+# Zone-aisle-shelf codes: A-01-01 … B-03-04.
+DEMO_LOCATIONS = [
+    f"{zone}-{aisle:02d}-{shelf:02d}"
+    for zone in "AB"
+    for aisle in (1, 2, 3)
+    for shelf in (1, 2, 3, 4)
+]
+
+
 def seed_demo() -> dict:
     """Create what is missing; never touch what exists. Returns what was created."""
     warehouses = [ensure_warehouse(code, name, address) for code, name, address in DEMO_WAREHOUSES]
+    for warehouse in warehouses:
+        ensure_locations(warehouse.id, DEMO_LOCATIONS)
     created_users = []
     for role in ROLES:
         if auth_services.find_user_by_username(role) is not None:

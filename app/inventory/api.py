@@ -3,8 +3,17 @@ from app.core.pagination import list_page
 from app.core.schemas import page_of
 from app.core.security import requires
 from app.inventory import services
-from app.inventory.models import Warehouse
-from app.inventory.schemas import WarehouseListArgsSchema, WarehouseSchema
+from app.inventory.models import Location, Warehouse
+from app.inventory.schemas import (
+    LocationCreateSchema,
+    LocationListArgsSchema,
+    LocationSchema,
+    LocationUpdateSchema,
+    WarehouseCreateSchema,
+    WarehouseListArgsSchema,
+    WarehouseSchema,
+    WarehouseUpdateSchema,
+)
 
 blp = ApiBlueprint("inventory", __name__, url_prefix="/api/v1", description="Warehouses and stock")
 
@@ -23,3 +32,93 @@ def list_warehouses(args):
         sortable={"code": Warehouse.code, "name": Warehouse.name, "id": Warehouse.id},
         default_sort="code",
     )
+
+
+@blp.route("/warehouses", methods=["POST"])
+@requires("warehouses:write")
+@blp.arguments(WarehouseCreateSchema)
+@blp.response(201, WarehouseSchema)
+@blp.documents_errors(401, 403, 409)
+def create_warehouse(args):
+    """Create a warehouse; its code is unique (stored upper-case)."""
+    return services.create_warehouse(args["code"], args["name"], args["address"])
+
+
+@blp.route("/warehouses/<int:warehouse_id>")
+@requires("warehouses:read")
+@blp.response(200, WarehouseSchema)
+@blp.documents_errors(401, 403, 404)
+def get_warehouse(warehouse_id):
+    return services.get_warehouse(warehouse_id)
+
+
+@blp.route("/warehouses/<int:warehouse_id>", methods=["PATCH"])
+@requires("warehouses:write")
+@blp.arguments(WarehouseUpdateSchema)
+@blp.response(200, WarehouseSchema)
+@blp.documents_errors(401, 403, 404, 409)
+def update_warehouse(changes, warehouse_id):
+    """Change code, name, address or active; `version` must match."""
+    return services.update_warehouse(warehouse_id, changes)
+
+
+@blp.route("/warehouses/<int:warehouse_id>", methods=["DELETE"])
+@requires("warehouses:write")
+@blp.response(204)
+@blp.documents_errors(401, 403, 404)
+def archive_warehouse(warehouse_id):
+    """Archive the warehouse (warehouses are never deleted)."""
+    services.archive_warehouse(warehouse_id)
+
+
+@blp.route("/warehouses/<int:warehouse_id>/locations")
+@requires("warehouses:read")
+@blp.arguments(LocationListArgsSchema, location="query")
+@blp.response(200, page_of(LocationSchema))
+@blp.documents_errors(401, 403, 404)
+def list_locations(args, warehouse_id):
+    """Locations of a warehouse, searchable by code and name."""
+    return list_page(
+        services.location_query(warehouse_id, args.get("active")),
+        args,
+        search=(Location.code, Location.name),
+        sortable={"code": Location.code, "name": Location.name, "id": Location.id},
+        default_sort="code",
+    )
+
+
+@blp.route("/warehouses/<int:warehouse_id>/locations", methods=["POST"])
+@requires("warehouses:write")
+@blp.arguments(LocationCreateSchema)
+@blp.response(201, LocationSchema)
+@blp.documents_errors(401, 403, 404, 409)
+def create_location(args, warehouse_id):
+    """Create a location; its code (e.g. A-01-03) is unique within the warehouse."""
+    return services.create_location(warehouse_id, args["code"], args["name"])
+
+
+@blp.route("/warehouses/<int:warehouse_id>/locations/<int:location_id>")
+@requires("warehouses:read")
+@blp.response(200, LocationSchema)
+@blp.documents_errors(401, 403, 404)
+def get_location(warehouse_id, location_id):
+    return services.get_location(warehouse_id, location_id)
+
+
+@blp.route("/warehouses/<int:warehouse_id>/locations/<int:location_id>", methods=["PATCH"])
+@requires("warehouses:write")
+@blp.arguments(LocationUpdateSchema)
+@blp.response(200, LocationSchema)
+@blp.documents_errors(401, 403, 404, 409)
+def update_location(changes, warehouse_id, location_id):
+    """Change code, name or active; `version` must match."""
+    return services.update_location(warehouse_id, location_id, changes)
+
+
+@blp.route("/warehouses/<int:warehouse_id>/locations/<int:location_id>", methods=["DELETE"])
+@requires("warehouses:write")
+@blp.response(204)
+@blp.documents_errors(401, 403, 404)
+def archive_location(warehouse_id, location_id):
+    """Archive the location (it may be referenced by stock)."""
+    services.archive_location(warehouse_id, location_id)

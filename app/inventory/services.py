@@ -1,8 +1,31 @@
+"""Warehouses and their locations. Each public function owns its transaction."""
+
 from sqlalchemy import select
 
+from app.core.errors import Conflict, NotFound, StaleVersion
 from app.core.security import allowed_warehouse_ids
 from app.extensions import db
-from app.inventory.models import Warehouse
+from app.inventory.models import Location, Warehouse
+
+
+def _normalise_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def _check_version(record, version: int) -> None:
+    if version != record.version:
+        raise StaleVersion()
+
+
+def _duplicate(what: str, code: str) -> Conflict:
+    return Conflict(
+        f"A {what} with the code {code} already exists.",
+        type="duplicate",
+        errors={"code": ["already exists"]},
+    )
+
+
+# --- warehouses --------------------------------------------------------------------------
 
 
 def warehouse_query(active: bool | None = None):
@@ -16,11 +39,127 @@ def warehouse_query(active: bool | None = None):
     return stmt
 
 
+def get_warehouse(warehouse_id: int) -> Warehouse:
+    """A warehouse the current user may see; others do not exist for them."""
+    warehouse = db.session.scalar(warehouse_query().where(Warehouse.id == warehouse_id))
+    if warehouse is None:
+        raise NotFound(f"No warehouse with id {warehouse_id}.")
+    return warehouse
+
+
+def _code_taken(code: str, *, except_id: int | None = None) -> bool:
+    stmt = select(Warehouse.id).where(Warehouse.code == code)
+    if except_id is not None:
+        stmt = stmt.where(Warehouse.id != except_id)
+    return db.session.scalar(stmt) is not None
+
+
+def create_warehouse(code: str, name: str, address: str = "") -> Warehouse:
+    code = _normalise_code(code)
+    if _code_taken(code):
+        raise _duplicate("warehouse", code)
+    warehouse = Warehouse(code=code, name=name.strip(), address=address.strip())
+    db.session.add(warehouse)
+    db.session.commit()
+    return warehouse
+
+
+def update_warehouse(warehouse_id: int, changes: dict) -> Warehouse:
+    warehouse = get_warehouse(warehouse_id)
+    _check_version(warehouse, changes["version"])
+    if "code" in changes:
+        code = _normalise_code(changes["code"])
+        if _code_taken(code, except_id=warehouse.id):
+            raise _duplicate("warehouse", code)
+        warehouse.code = code
+    for field in ("name", "address"):
+        if field in changes:
+            setattr(warehouse, field, changes[field].strip())
+    if "active" in changes:
+        warehouse.active = changes["active"]
+    db.session.commit()
+    return warehouse
+
+
+def archive_warehouse(warehouse_id: int) -> None:
+    """Warehouses are never deleted (stock and documents point at them): archive."""
+    warehouse = get_warehouse(warehouse_id)
+    warehouse.active = False
+    db.session.commit()
+
+
 def ensure_warehouse(code: str, name: str, address: str = "") -> Warehouse:
     """Create the warehouse unless one with this code exists (used by the demo seed)."""
     warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
     if warehouse is None:
-        warehouse = Warehouse(code=code, name=name, address=address)
-        db.session.add(warehouse)
-        db.session.commit()
+        warehouse = create_warehouse(code, name, address)
     return warehouse
+
+
+# --- locations ---------------------------------------------------------------------------
+
+
+def location_query(warehouse_id: int, active: bool | None = None):
+    get_warehouse(warehouse_id)  # 404 for a warehouse the user may not see
+    stmt = select(Location).where(Location.warehouse_id == warehouse_id)
+    if active is not None:
+        stmt = stmt.where(Location.active.is_(active))
+    return stmt
+
+
+def get_location(warehouse_id: int, location_id: int) -> Location:
+    location = db.session.scalar(location_query(warehouse_id).where(Location.id == location_id))
+    if location is None:
+        raise NotFound(f"No location with id {location_id} in warehouse {warehouse_id}.")
+    return location
+
+
+def _location_code_taken(warehouse_id: int, code: str, *, except_id: int | None = None) -> bool:
+    stmt = select(Location.id).where(Location.warehouse_id == warehouse_id, Location.code == code)
+    if except_id is not None:
+        stmt = stmt.where(Location.id != except_id)
+    return db.session.scalar(stmt) is not None
+
+
+def create_location(warehouse_id: int, code: str, name: str = "") -> Location:
+    warehouse = get_warehouse(warehouse_id)
+    code = _normalise_code(code)
+    if _location_code_taken(warehouse.id, code):
+        raise _duplicate("location in this warehouse", code)
+    location = Location(warehouse_id=warehouse.id, code=code, name=name.strip())
+    db.session.add(location)
+    db.session.commit()
+    return location
+
+
+def update_location(warehouse_id: int, location_id: int, changes: dict) -> Location:
+    location = get_location(warehouse_id, location_id)
+    _check_version(location, changes["version"])
+    if "code" in changes:
+        code = _normalise_code(changes["code"])
+        if _location_code_taken(warehouse_id, code, except_id=location.id):
+            raise _duplicate("location in this warehouse", code)
+        location.code = code
+    if "name" in changes:
+        location.name = changes["name"].strip()
+    if "active" in changes:
+        location.active = changes["active"]
+    db.session.commit()
+    return location
+
+
+def archive_location(warehouse_id: int, location_id: int) -> None:
+    location = get_location(warehouse_id, location_id)
+    location.active = False
+    db.session.commit()
+
+
+def ensure_locations(warehouse_id: int, codes: list[str]) -> int:
+    """Create the locations that are missing (used by the demo seed); returns how many."""
+    existing = set(
+        db.session.scalars(select(Location.code).where(Location.warehouse_id == warehouse_id))
+    )
+    missing = [code for code in codes if code not in existing]
+    db.session.add_all(Location(warehouse_id=warehouse_id, code=code) for code in missing)
+    db.session.commit()
+    return len(missing)

@@ -25,6 +25,15 @@ EXPECTED = {
     ("PATCH", "/api/v1/users/<int:user_id>"): {"admin"},
     ("GET", "/api/v1/audit"): {"admin", "manager"},
     ("GET", "/api/v1/warehouses"): ALL,
+    ("POST", "/api/v1/warehouses"): {"admin"},
+    ("GET", "/api/v1/warehouses/<int:warehouse_id>"): ALL,
+    ("PATCH", "/api/v1/warehouses/<int:warehouse_id>"): {"admin"},
+    ("DELETE", "/api/v1/warehouses/<int:warehouse_id>"): {"admin"},
+    ("GET", "/api/v1/warehouses/<int:warehouse_id>/locations"): ALL,
+    ("POST", "/api/v1/warehouses/<int:warehouse_id>/locations"): {"admin"},
+    ("GET", "/api/v1/warehouses/<int:warehouse_id>/locations/<int:location_id>"): ALL,
+    ("PATCH", "/api/v1/warehouses/<int:warehouse_id>/locations/<int:location_id>"): {"admin"},
+    ("DELETE", "/api/v1/warehouses/<int:warehouse_id>/locations/<int:location_id>"): {"admin"},
 }
 
 
