@@ -140,3 +140,25 @@ def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(live_server, ph
         live_server.url + "/api/v1/auth/me", headers={"Authorization": f"Bearer {plain}"}
     )
     assert gone.status == 401
+
+
+def test_admin_sets_up_a_warehouse_with_locations(live_server, phone):
+    _log_in(phone, live_server.url, "admin")
+    phone.get_by_test_id("shortcut-warehouses").click()
+    expect(phone.get_by_test_id("warehouse-SH01")).to_be_visible()
+    phone.get_by_test_id("warehouse-create").click()
+    phone.get_by_test_id("warehouse-code").locator("input").fill("gz01")
+    phone.get_by_test_id("warehouse-name").locator("input").fill("广州仓 Guangzhou")
+    phone.get_by_test_id("warehouse-save").click()
+    expect(phone.get_by_test_id("warehouse-code").locator("input")).to_have_value("GZ01")
+
+    for code in ("a-01-01", "A-01-01"):
+        phone.get_by_test_id("location-create").click()
+        phone.get_by_test_id("location-code").locator("input").fill(code)
+        phone.locator(".van-dialog__confirm").click()
+    # The second is a duplicate: the dialog stays open with the reason under the code.
+    expect(phone.get_by_test_id("location-code")).to_contain_text("already exists")
+    shot(phone, "location-duplicate")
+    phone.locator(".van-dialog__cancel").click()
+    expect(phone.get_by_test_id("location-A-01-01")).to_have_count(1)
+    shot(phone, "warehouse-with-location")

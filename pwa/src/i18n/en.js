@@ -19,6 +19,7 @@ export default {
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', users: 'Users', me: 'Me' },
   titles: {
+    warehouses: 'Warehouses', newWarehouse: 'New warehouse', warehouse: 'Warehouse',
     login: 'Log in', home: 'Home', users: 'Users', newUser: 'New user', editUser: 'Edit user',
     audit: 'Audit log', settings: 'Me', tokens: 'API tokens',
   },
@@ -35,7 +36,7 @@ export default {
     greeting: 'Hello, {name}', warehouses: 'Warehouses', allWarehouses: 'All warehouses',
     shortcuts: 'Shortcuts', server: 'Server', version: 'version {version}', offline: 'offline',
   },
-  modules: { users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
+  modules: { warehouses: 'Warehouses', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
   users: {
     search: 'Search username or name', username: 'Username', displayName: 'Name', password: 'Password',
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',
@@ -44,10 +45,16 @@ export default {
     noWarehouses: 'None (all warehouses)',
     passwordRule: 'At least 8 characters',
   },
+  warehouses: {
+    search: 'Search code or name', code: 'Code', name: 'Name', address: 'Address', active: 'Active',
+    archived: 'Archived', locations: 'Locations', newLocation: 'New location', editLocation: 'Edit location',
+    locationCode: 'Location code', locationCodeHint: 'e.g. A-01-03', locationName: 'Description',
+    noLocations: 'No locations yet', showArchived: 'Show archived',
+  },
   audit: {
     filterEntity: 'Filter by record type', anyEntity: 'All records', before: 'Before', after: 'After',
     system: 'system',
-    entities: { users: 'User', api_tokens: 'API token', warehouses: 'Warehouse' },
+    entities: { users: 'User', api_tokens: 'API token', warehouses: 'Warehouse', locations: 'Location' },
     actions: { create: 'created', update: 'changed', delete: 'deleted', login: 'logged in', login_failed: 'failed login', login_refused: 'refused login' },
   },
   settings: {

@@ -19,6 +19,7 @@ export default {
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', users: '用户', me: '我的' },
   titles: {
+    warehouses: '仓库', newWarehouse: '新建仓库', warehouse: '仓库',
     login: '登录', home: '工作台', users: '用户管理', newUser: '新建用户', editUser: '编辑用户',
     audit: '操作日志', settings: '我的', tokens: 'API 令牌',
   },
@@ -35,7 +36,7 @@ export default {
     greeting: '你好，{name}', warehouses: '仓库', allWarehouses: '全部仓库',
     shortcuts: '常用功能', server: '服务器', version: '版本 {version}', offline: '离线',
   },
-  modules: { users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
+  modules: { warehouses: '仓库', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
   users: {
     search: '搜索用户名或姓名', username: '用户名', displayName: '姓名', password: '密码',
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',
@@ -44,10 +45,16 @@ export default {
     noWarehouses: '不限（全部仓库）',
     passwordRule: '至少 8 个字符',
   },
+  warehouses: {
+    search: '搜索编码或名称', code: '编码', name: '名称', address: '地址', active: '启用',
+    archived: '已停用', locations: '库位', newLocation: '新建库位', editLocation: '编辑库位',
+    locationCode: '库位编码', locationCodeHint: '例如 A-01-03', locationName: '说明',
+    noLocations: '暂无库位', showArchived: '显示已停用',
+  },
   audit: {
     filterEntity: '按记录类型筛选', anyEntity: '全部记录', before: '修改前', after: '修改后',
     system: '系统',
-    entities: { users: '用户', api_tokens: 'API 令牌', warehouses: '仓库' },
+    entities: { users: '用户', api_tokens: 'API 令牌', warehouses: '仓库', locations: '库位' },
     actions: { create: '新建', update: '修改', delete: '删除', login: '登录', login_failed: '登录失败', login_refused: '拒绝登录' },
   },
   settings: {

@@ -2,6 +2,7 @@
 // Each area adds its entry here when its screens exist.
 export const MODULES = [
   { key: 'users', titleKey: 'modules.users', icon: 'friends-o', to: '/users', permission: 'users:read' },
+  { key: 'warehouses', titleKey: 'modules.warehouses', icon: 'shop-o', to: '/warehouses', permission: 'warehouses:read' },
   { key: 'audit', titleKey: 'modules.audit', icon: 'records-o', to: '/audit', permission: 'audit:read' },
   { key: 'tokens', titleKey: 'modules.tokens', icon: 'shield-o', to: '/me/tokens', permission: null },
   { key: 'settings', titleKey: 'modules.settings', icon: 'setting-o', to: '/me', permission: null },

@@ -8,3 +8,10 @@ export function problemMessage(error) {
   if (error.kind && te(key)) return t(key)
   return error.detail || t('common.unknownError')
 }
+
+/** A 422/409 problem's reasons per field, joined, for inline messages under the fields. */
+export function fieldErrors(error) {
+  const errors = {}
+  for (const [field, reasons] of Object.entries(error.errors || {})) errors[field] = reasons.join('; ')
+  return errors
+}
