@@ -3,9 +3,10 @@
 import contextvars
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Integer, event
+from sqlalchemy import BigInteger, DateTime, Integer, Numeric, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -99,3 +100,56 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+# --- exact decimals -----------------------------------------------------------------------
+
+
+class ScaledDecimal(TypeDecorator):
+    """An exact Decimal on every database.
+
+    PostgreSQL keeps NUMERIC(precision, scale). SQLite has no decimal type (its NUMERIC is
+    floating point), so there the value is stored as an integer count of 10^-scale units:
+    sums and `qty = qty - :n` updates stay exact integer arithmetic in SQL.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int):
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.scale = scale
+        self._unit = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.impl.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = Decimal(value).quantize(self._unit, rounding=ROUND_HALF_UP)
+        return int(value.scaleb(self.scale)) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale).quantize(self._unit)
+        return Decimal(value).quantize(self._unit)
+
+
+def Money() -> ScaledDecimal:  # noqa: N802 - reads as a column type
+    """Prices and amounts: 2 decimal places (分)."""
+    return ScaledDecimal(18, 2)
+
+
+def UnitCost() -> ScaledDecimal:  # noqa: N802
+    """Purchase and average costs per base unit: 6 decimal places."""
+    return ScaledDecimal(20, 6)
+
+
+def Quantity() -> ScaledDecimal:  # noqa: N802
+    """Quantities in base units: 3 decimal places (kg, m)."""
+    return ScaledDecimal(18, 3)

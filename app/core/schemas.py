@@ -1,6 +1,8 @@
 """Shared marshmallow pieces: the problem body, list arguments and the list envelope."""
 
-from marshmallow import Schema, fields, post_dump, validate
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, post_dump, validate
 
 
 class ProblemSchema(Schema):
@@ -66,3 +68,33 @@ class RestrictedFieldsSchema(Schema):
             if permission and not caller_can(permission):
                 data.pop(field.data_key or name, None)
         return data
+
+
+class DecimalString(fields.Decimal):
+    """A decimal sent and returned as a string ("12.50"), with at most `places` decimals.
+
+    Too many decimals is a validation error, not a silent rounding.
+    """
+
+    def __init__(self, places: int, *, minimum=None, **kwargs):
+        kwargs.setdefault("validate", [])
+        super().__init__(as_string=True, allow_nan=False, **kwargs)
+        self.max_places = places
+        self.minimum = minimum
+
+    def _validated(self, value):
+        number = super()._validated(value)
+        if number is None:
+            return None
+        if not number.is_finite():
+            raise self.make_error("special")
+        if -number.as_tuple().exponent > self.max_places:
+            raise ValidationError(f"Use at most {self.max_places} decimal places.")
+        if self.minimum is not None and number < self.minimum:
+            raise ValidationError(f"Must be at least {self.minimum}.")
+        return number
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None:
+            value = value.quantize(Decimal(1).scaleb(-self.max_places))
+        return super()._serialize(value, attr, obj, **kwargs)
