@@ -72,14 +72,18 @@ def _instance_secret_key(path: Path) -> str:
 def _register_extensions(app: Flask) -> None:
     from app.auth import services as auth_services
     from app.core.audit import init_audit
-    from app.core.db import configure_sqlite
+    from app.core.db import compare_column_types, configure_sqlite
     from app.core.events import init_events
     from app.core.security import TokenAwareSessionInterface
     from app.extensions import db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        compare_type=compare_column_types,
+        render_as_batch=True,
     )
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -113,10 +117,12 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_api(app: Flask) -> None:
     from app.auth.api import blp as auth_blp
+    from app.catalog.api import blp as catalog_blp
     from app.core.api import blp as core_blp
     from app.core.errors import register_error_handlers
     from app.extensions import api
     from app.inventory.api import blp as inventory_blp
+    from app.partners.api import blp as partners_blp
 
     api.init_app(app)
     api.spec.components.security_scheme(
@@ -124,7 +130,7 @@ def _register_api(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"cookie": []}, {"bearer": []}]
-    for blueprint in (core_blp, auth_blp, inventory_blp):
+    for blueprint in (core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 

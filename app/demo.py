@@ -2,6 +2,7 @@
 
 from app.auth import services as auth_services
 from app.core.permissions import ROLES
+from app.demo_catalog import seed_catalogue
 from app.inventory.services import ensure_locations, ensure_warehouse
 
 DEMO_PASSWORD = "jxc-demo"
@@ -50,4 +51,9 @@ def seed_demo() -> dict:
             warehouse_ids=[warehouses[0].id] if scoped else [],
         )
         created_users.append(role)
-    return {"users": created_users, "warehouses": [w.code for w in warehouses]}
+    products = seed_catalogue()
+    return {
+        "users": created_users,
+        "warehouses": [w.code for w in warehouses],
+        "products": products,
+    }

@@ -4,7 +4,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from app.core.db import UTCDateTime
+from app.core.db import ScaledDecimal, UTCDateTime
 
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -20,6 +20,9 @@ def render_item(type_, obj, autogen_context):
     """Write our column types as plain SQLAlchemy types in revisions."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, ScaledDecimal):
+        # NUMERIC in the schema; on SQLite the type stores scaled integers in it.
+        return f"sa.Numeric(precision={obj.impl.precision}, scale={obj.scale})"
     return False
 
 

@@ -153,3 +153,19 @@ def UnitCost() -> ScaledDecimal:  # noqa: N802
 def Quantity() -> ScaledDecimal:  # noqa: N802
     """Quantities in base units: 3 decimal places (kg, m)."""
     return ScaledDecimal(18, 3)
+
+
+def compare_column_types(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    """Alembic: a ScaledDecimal is a NUMERIC(p, s) column in the schema on every database.
+
+    (On SQLite the type binds integers, but the column is declared NUMERIC by migrations.)
+    Returns None to let Alembic compare every other type as usual.
+    """
+    if isinstance(metadata_type, ScaledDecimal):
+        same = (
+            isinstance(inspected_type, Numeric)
+            and inspected_type.precision == metadata_type.impl.precision
+            and inspected_type.scale == metadata_type.scale
+        )
+        return not same
+    return None

@@ -96,5 +96,5 @@ class DecimalString(fields.Decimal):
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is not None:
-            value = value.quantize(Decimal(1).scaleb(-self.max_places))
+            value = Decimal(value).quantize(Decimal(1).scaleb(-self.max_places))
         return super()._serialize(value, attr, obj, **kwargs)

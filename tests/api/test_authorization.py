@@ -7,6 +7,9 @@ import pytest
 from tests.support import assert_problem
 
 ALL = {"admin", "manager", "purchaser", "sales", "warehouse", "finance", "clerk"}
+CATALOG_WRITERS = {"admin", "manager", "purchaser"}
+PARTNER_WRITERS = {"admin", "manager", "purchaser", "sales"}
+PARTNER_READERS = PARTNER_WRITERS | {"finance"}
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
 
 # (method, rule) → the roles that may call it. A new endpoint must be added here.
@@ -34,6 +37,25 @@ EXPECTED = {
     ("GET", "/api/v1/warehouses/<int:warehouse_id>/locations/<int:location_id>"): ALL,
     ("PATCH", "/api/v1/warehouses/<int:warehouse_id>/locations/<int:location_id>"): {"admin"},
     ("DELETE", "/api/v1/warehouses/<int:warehouse_id>/locations/<int:location_id>"): {"admin"},
+    ("GET", "/api/v1/categories"): ALL,
+    ("POST", "/api/v1/categories"): CATALOG_WRITERS,
+    ("PATCH", "/api/v1/categories/<int:category_id>"): CATALOG_WRITERS,
+    ("DELETE", "/api/v1/categories/<int:category_id>"): CATALOG_WRITERS,
+    ("GET", "/api/v1/products"): ALL,
+    ("POST", "/api/v1/products"): CATALOG_WRITERS,
+    ("GET", "/api/v1/products/<int:product_id>"): ALL,
+    ("PATCH", "/api/v1/products/<int:product_id>"): CATALOG_WRITERS,
+    ("DELETE", "/api/v1/products/<int:product_id>"): CATALOG_WRITERS,
+    ("GET", "/api/v1/suppliers"): PARTNER_READERS,
+    ("POST", "/api/v1/suppliers"): PARTNER_WRITERS,
+    ("GET", "/api/v1/suppliers/<int:supplier_id>"): PARTNER_READERS,
+    ("PATCH", "/api/v1/suppliers/<int:supplier_id>"): PARTNER_WRITERS,
+    ("DELETE", "/api/v1/suppliers/<int:supplier_id>"): PARTNER_WRITERS,
+    ("GET", "/api/v1/customers"): PARTNER_READERS,
+    ("POST", "/api/v1/customers"): PARTNER_WRITERS,
+    ("GET", "/api/v1/customers/<int:customer_id>"): PARTNER_READERS,
+    ("PATCH", "/api/v1/customers/<int:customer_id>"): PARTNER_WRITERS,
+    ("DELETE", "/api/v1/customers/<int:customer_id>"): PARTNER_WRITERS,
 }
 
 

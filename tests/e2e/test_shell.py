@@ -162,3 +162,39 @@ def test_admin_sets_up_a_warehouse_with_locations(live_server, phone):
     phone.locator(".van-dialog__cancel").click()
     expect(phone.get_by_test_id("location-A-01-01")).to_have_count(1)
     shot(phone, "warehouse-with-location")
+
+
+def _find_product(page, base_url, query):
+    page.goto(base_url + "/products")
+    page.get_by_test_id("product-search").locator("input").fill(query)
+    page.get_by_test_id("product-search").locator("input").press("Enter")
+
+
+def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phone):
+    _log_in(phone, live_server.url, "manager")
+    _find_product(phone, live_server.url, "kkkl330")
+    first = phone.get_by_test_id("product-JXC-0001")
+    expect(first).to_contain_text("可口可乐")
+    shot(phone, "products-pinyin-search")
+    first.click()
+    price = phone.get_by_test_id("product-retail-price").locator("input")
+    expect(price).not_to_have_value("0")
+    expect(phone.get_by_test_id("product-cost")).to_be_visible()  # managers see cost
+    price.fill("4.20")
+    phone.get_by_test_id("product-save").click()
+    expect(phone.get_by_text("Saved")).to_be_visible()
+    shot(phone, "product-edited")
+    me = phone.request.get(live_server.url + "/api/v1/products?q=JXC-0001").json()
+    assert me["items"][0]["retail_price"] == "4.20"
+
+
+def test_warehouse_staff_never_see_cost(live_server, phone):
+    _log_in(phone, live_server.url, "warehouse")
+    _find_product(phone, live_server.url, "JXC-0001")
+    phone.get_by_test_id("product-JXC-0001").click()
+    expect(phone.get_by_test_id("product-sku").locator("input")).to_have_value("JXC-0001")
+    expect(phone.get_by_test_id("product-cost")).to_have_count(0)
+    page_text = phone.locator("body").inner_text()
+    assert "cost" not in page_text.lower() and "成本" not in page_text
+    expect(phone.get_by_test_id("product-save")).to_have_count(0)  # read-only for them
+    shot(phone, "product-warehouse-view")

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from app import PROJECT_ROOT, create_app
+from app.core.db import compare_column_types
 from app.extensions import db
 from config import TestingConfig
 
@@ -31,7 +32,7 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url):
         assert "users" in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}
+                conn, opts={"compare_type": compare_column_types, "render_as_batch": True}
             )
             diff = compare_metadata(context, db.metadata)
         assert diff == []

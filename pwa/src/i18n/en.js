@@ -19,6 +19,7 @@ export default {
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', users: 'Users', me: 'Me' },
   titles: {
+    products: 'Products', newProduct: 'New product', product: 'Product',
     warehouses: 'Warehouses', newWarehouse: 'New warehouse', warehouse: 'Warehouse',
     login: 'Log in', home: 'Home', users: 'Users', newUser: 'New user', editUser: 'Edit user',
     audit: 'Audit log', settings: 'Me', tokens: 'API tokens',
@@ -36,7 +37,7 @@ export default {
     greeting: 'Hello, {name}', warehouses: 'Warehouses', allWarehouses: 'All warehouses',
     shortcuts: 'Shortcuts', server: 'Server', version: 'version {version}', offline: 'offline',
   },
-  modules: { warehouses: 'Warehouses', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
+  modules: { products: 'Products', warehouses: 'Warehouses', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
   users: {
     search: 'Search username or name', username: 'Username', displayName: 'Name', password: 'Password',
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',
@@ -44,6 +45,18 @@ export default {
     lastLogin: 'Last login', never: 'never', pickRoles: 'Choose roles', pickWarehouses: 'Choose warehouses',
     noWarehouses: 'None (all warehouses)',
     passwordRule: 'At least 8 characters',
+  },
+  products: {
+    search: 'Name, SKU, barcode or pinyin (kkl)', allCategories: 'All categories', archived: 'Archived',
+    basics: 'Product', sku: 'SKU', name: 'Name', spec: 'Spec / model', brand: 'Brand', category: 'Category',
+    noCategory: 'None', unit: 'Base unit', barcodes: 'Barcodes', addBarcode: 'Add barcode',
+    units: 'Packing units', addUnit: 'Add unit', unitName: 'Unit', factor: 'Contains', unitBarcode: 'Unit barcode',
+    factorHint: '{n} {unit}', prices: 'Prices', retailPrice: 'Retail', wholesalePrice: 'Wholesale',
+    minPrice: 'Minimum sale price', levelPrice: 'Price level {level}', stock: 'Stock levels',
+    safetyStock: 'Safety stock', reorderPoint: 'Reorder point', reorderQty: 'Reorder quantity',
+    tracking: 'Tracking', trackBatches: 'Track batches', trackExpiry: 'Track expiry', shelfLife: 'Shelf life (days)',
+    allowNegative: 'Allow negative stock', active: 'Active', cost: 'Cost', lastCost: 'Last purchase cost',
+    avgCost: 'Average cost', remove: 'Remove', price: '¥{price}',
   },
   warehouses: {
     search: 'Search code or name', code: 'Code', name: 'Name', address: 'Address', active: 'Active',

@@ -19,6 +19,7 @@ export default {
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', users: '用户', me: '我的' },
   titles: {
+    products: '商品', newProduct: '新建商品', product: '商品',
     warehouses: '仓库', newWarehouse: '新建仓库', warehouse: '仓库',
     login: '登录', home: '工作台', users: '用户管理', newUser: '新建用户', editUser: '编辑用户',
     audit: '操作日志', settings: '我的', tokens: 'API 令牌',
@@ -36,7 +37,7 @@ export default {
     greeting: '你好，{name}', warehouses: '仓库', allWarehouses: '全部仓库',
     shortcuts: '常用功能', server: '服务器', version: '版本 {version}', offline: '离线',
   },
-  modules: { warehouses: '仓库', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
+  modules: { products: '商品', warehouses: '仓库', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
   users: {
     search: '搜索用户名或姓名', username: '用户名', displayName: '姓名', password: '密码',
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',
@@ -44,6 +45,18 @@ export default {
     lastLogin: '最近登录', never: '从未', pickRoles: '选择角色', pickWarehouses: '选择仓库',
     noWarehouses: '不限（全部仓库）',
     passwordRule: '至少 8 个字符',
+  },
+  products: {
+    search: '名称、编码、条码或助记码（kkl）', allCategories: '全部分类', archived: '已停用',
+    basics: '商品信息', sku: '商品编码', name: '名称', spec: '规格型号', brand: '品牌', category: '分类',
+    noCategory: '无', unit: '基本单位', barcodes: '条码', addBarcode: '添加条码',
+    units: '包装单位', addUnit: '添加单位', unitName: '单位', factor: '含数量', unitBarcode: '单位条码',
+    factorHint: '{n} {unit}', prices: '价格', retailPrice: '零售价', wholesalePrice: '批发价',
+    minPrice: '最低售价', levelPrice: '{level} 价', stock: '库存预警',
+    safetyStock: '安全库存', reorderPoint: '补货点', reorderQty: '补货量',
+    tracking: '管理方式', trackBatches: '批次管理', trackExpiry: '保质期管理', shelfLife: '保质期（天）',
+    allowNegative: '允许负库存', active: '启用', cost: '成本', lastCost: '最近进价',
+    avgCost: '平均成本', remove: '删除', price: '¥{price}',
   },
   warehouses: {
     search: '搜索编码或名称', code: '编码', name: '名称', address: '地址', active: '启用',

@@ -1,6 +1,7 @@
 // The home screen's shortcuts: one registry, filtered by the user's permissions.
 // Each area adds its entry here when its screens exist.
 export const MODULES = [
+  { key: 'products', titleKey: 'modules.products', icon: 'goods-collect-o', to: '/products', permission: 'catalog:read' },
   { key: 'users', titleKey: 'modules.users', icon: 'friends-o', to: '/users', permission: 'users:read' },
   { key: 'warehouses', titleKey: 'modules.warehouses', icon: 'shop-o', to: '/warehouses', permission: 'warehouses:read' },
   { key: 'audit', titleKey: 'modules.audit', icon: 'records-o', to: '/audit', permission: 'audit:read' },
