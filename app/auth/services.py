@@ -16,11 +16,11 @@ from app.core.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    StaleVersion,
     Unauthorized,
     ValidationProblem,
 )
 from app.core.permissions import ROLES
+from app.core.records import check_version
 from app.extensions import db
 from app.inventory.models import Warehouse
 
@@ -189,8 +189,7 @@ def get_user(user_id: int) -> User:
 def update_user(user_id: int, changes: dict, *, acting_user_id: int | None = None) -> User:
     """Apply a PATCH: `version` must match; a new password or disabling ends sessions."""
     user = get_user(user_id)
-    if changes["version"] != user.version:
-        raise StaleVersion()
+    check_version(user, changes["version"])
     _check_roles_and_warehouses(changes.get("roles"), changes.get("warehouse_ids"))
     if user_id == acting_user_id:
         if changes.get("active") is False:

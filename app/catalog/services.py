@@ -12,8 +12,9 @@ from app.catalog.models import (
     ProductWarehouseSetting,
 )
 from app.core.db import utcnow
-from app.core.errors import Conflict, NotFound, StaleVersion, ValidationProblem
+from app.core.errors import Conflict, NotFound, ValidationProblem
 from app.core.pagination import escape_like
+from app.core.records import check_version, code_taken, duplicate_code, normalise_code
 from app.extensions import db
 from app.inventory.models import Warehouse
 
@@ -97,8 +98,7 @@ def create_category(name: str, parent_id: int | None = None, sort_order: int = 0
 
 def update_category(category_id: int, changes: dict) -> Category:
     category = get_category(category_id)
-    if changes["version"] != category.version:
-        raise StaleVersion()
+    check_version(category, changes["version"])
     parent_id = changes.get("parent_id", category.parent_id)
     name = changes.get("name", category.name).strip()
     _check_parent(parent_id, moving_id=category.id)
@@ -174,8 +174,7 @@ def create_product(data: dict) -> Product:
 
 def update_product(product_id: int, changes: dict) -> Product:
     product = get_product(product_id)
-    if changes["version"] != product.version:
-        raise StaleVersion()
+    check_version(product, changes["version"])
     _apply(product, changes)
     db.session.commit()
     return product
@@ -200,7 +199,7 @@ def _apply(product: Product, data: dict) -> None:
     """Check the whole change first, then write it: a refusal changes nothing."""
     _check_product(product, data)
     if "sku" in data:
-        product.sku = data["sku"].strip().upper()
+        product.sku = normalise_code(data["sku"])
     for field in _SIMPLE_FIELDS:
         if field in data:
             value = data[field]
@@ -222,14 +221,9 @@ def _apply(product: Product, data: dict) -> None:
 def _check_product(product: Product, data: dict) -> None:
     errors: dict[str, list[str]] = {}
     if "sku" in data:
-        sku = data["sku"].strip().upper()
-        clash = select(Product.id).where(Product.sku == sku)
-        if product.id is not None:
-            clash = clash.where(Product.id != product.id)
-        if db.session.scalar(clash) is not None:
-            raise Conflict(
-                f"SKU {sku} is taken.", type="duplicate", errors={"sku": ["already exists"]}
-            )
+        sku = normalise_code(data["sku"])
+        if code_taken(Product, sku, column=Product.sku, except_id=product.id):
+            raise duplicate_code("product", sku, field="sku")
     category_id = data.get("category_id")
     if category_id is not None and db.session.get(Category, category_id) is None:
         errors["category_id"] = [f"no such category: {category_id}"]

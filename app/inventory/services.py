@@ -2,28 +2,11 @@
 
 from sqlalchemy import select
 
-from app.core.errors import Conflict, NotFound, StaleVersion
+from app.core.errors import NotFound
+from app.core.records import check_version, code_taken, duplicate_code, normalise_code
 from app.core.security import allowed_warehouse_ids
 from app.extensions import db
 from app.inventory.models import Location, Warehouse
-
-
-def _normalise_code(code: str) -> str:
-    return code.strip().upper()
-
-
-def _check_version(record, version: int) -> None:
-    if version != record.version:
-        raise StaleVersion()
-
-
-def _duplicate(what: str, code: str) -> Conflict:
-    return Conflict(
-        f"A {what} with the code {code} already exists.",
-        type="duplicate",
-        errors={"code": ["already exists"]},
-    )
-
 
 # --- warehouses --------------------------------------------------------------------------
 
@@ -47,17 +30,10 @@ def get_warehouse(warehouse_id: int) -> Warehouse:
     return warehouse
 
 
-def _code_taken(code: str, *, except_id: int | None = None) -> bool:
-    stmt = select(Warehouse.id).where(Warehouse.code == code)
-    if except_id is not None:
-        stmt = stmt.where(Warehouse.id != except_id)
-    return db.session.scalar(stmt) is not None
-
-
 def create_warehouse(code: str, name: str, address: str = "") -> Warehouse:
-    code = _normalise_code(code)
-    if _code_taken(code):
-        raise _duplicate("warehouse", code)
+    code = normalise_code(code)
+    if code_taken(Warehouse, code):
+        raise duplicate_code("warehouse", code)
     warehouse = Warehouse(code=code, name=name.strip(), address=address.strip())
     db.session.add(warehouse)
     db.session.commit()
@@ -66,11 +42,11 @@ def create_warehouse(code: str, name: str, address: str = "") -> Warehouse:
 
 def update_warehouse(warehouse_id: int, changes: dict) -> Warehouse:
     warehouse = get_warehouse(warehouse_id)
-    _check_version(warehouse, changes["version"])
+    check_version(warehouse, changes["version"])
     if "code" in changes:
-        code = _normalise_code(changes["code"])
-        if _code_taken(code, except_id=warehouse.id):
-            raise _duplicate("warehouse", code)
+        code = normalise_code(changes["code"])
+        if code_taken(Warehouse, code, except_id=warehouse.id):
+            raise duplicate_code("warehouse", code)
         warehouse.code = code
     for field in ("name", "address"):
         if field in changes:
@@ -114,18 +90,11 @@ def get_location(warehouse_id: int, location_id: int) -> Location:
     return location
 
 
-def _location_code_taken(warehouse_id: int, code: str, *, except_id: int | None = None) -> bool:
-    stmt = select(Location.id).where(Location.warehouse_id == warehouse_id, Location.code == code)
-    if except_id is not None:
-        stmt = stmt.where(Location.id != except_id)
-    return db.session.scalar(stmt) is not None
-
-
 def create_location(warehouse_id: int, code: str, name: str = "") -> Location:
     warehouse = get_warehouse(warehouse_id)
-    code = _normalise_code(code)
-    if _location_code_taken(warehouse.id, code):
-        raise _duplicate("location in this warehouse", code)
+    code = normalise_code(code)
+    if code_taken(Location, code, Location.warehouse_id == warehouse.id):
+        raise duplicate_code("location in this warehouse", code)
     location = Location(warehouse_id=warehouse.id, code=code, name=name.strip())
     db.session.add(location)
     db.session.commit()
@@ -134,11 +103,11 @@ def create_location(warehouse_id: int, code: str, name: str = "") -> Location:
 
 def update_location(warehouse_id: int, location_id: int, changes: dict) -> Location:
     location = get_location(warehouse_id, location_id)
-    _check_version(location, changes["version"])
+    check_version(location, changes["version"])
     if "code" in changes:
-        code = _normalise_code(changes["code"])
-        if _location_code_taken(warehouse_id, code, except_id=location.id):
-            raise _duplicate("location in this warehouse", code)
+        code = normalise_code(changes["code"])
+        if code_taken(Location, code, Location.warehouse_id == warehouse_id, except_id=location.id):
+            raise duplicate_code("location in this warehouse", code)
         location.code = code
     if "name" in changes:
         location.name = changes["name"].strip()

@@ -5,7 +5,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.core.errors import Conflict, Forbidden, NotFound, StaleVersion, ValidationProblem
+from app.core.errors import Forbidden, NotFound, ValidationProblem
+from app.core.records import check_version, code_taken, duplicate_code, normalise_code
 from app.core.security import caller_can
 from app.extensions import db
 from app.partners.models import PAYABLE_READERS, Customer, Supplier
@@ -17,30 +18,6 @@ SUPPLIER_VALUES = ("payment_terms_days", "lead_time_days", "rating", "opening_pa
 CUSTOMER_TEXT = ("name", "price_level", "note")
 CUSTOMER_VALUES = ("credit_limit", "credit_days", "opening_receivable", "active")
 CUSTOMER_LISTS = ("contacts", "delivery_addresses")
-
-
-def _normalise_code(code: str) -> str:
-    return code.strip().upper()
-
-
-def _check_version(record, version: int) -> None:
-    if version != record.version:
-        raise StaleVersion()
-
-
-def _duplicate(what: str, code: str) -> Conflict:
-    return Conflict(
-        f"A {what} with the code {code} already exists.",
-        type="duplicate",
-        errors={"code": ["already exists"]},
-    )
-
-
-def _code_taken(model, code: str, *, except_id: int | None = None) -> bool:
-    stmt = select(model.id).where(model.code == code)
-    if except_id is not None:
-        stmt = stmt.where(model.id != except_id)
-    return db.session.scalar(stmt) is not None
 
 
 def _stripped(entries: list[dict]) -> list[dict]:
@@ -92,9 +69,9 @@ def get_supplier(supplier_id: int) -> Supplier:
 
 def create_supplier(details: dict) -> Supplier:
     _check_may_set_payable(details)
-    code = _normalise_code(details["code"])
-    if _code_taken(Supplier, code):
-        raise _duplicate("supplier", code)
+    code = normalise_code(details["code"])
+    if code_taken(Supplier, code):
+        raise duplicate_code("supplier", code)
     supplier = Supplier(code=code)
     _apply(supplier, details, SUPPLIER_TEXT, SUPPLIER_VALUES)
     db.session.add(supplier)
@@ -104,12 +81,12 @@ def create_supplier(details: dict) -> Supplier:
 
 def update_supplier(supplier_id: int, changes: dict) -> Supplier:
     supplier = get_supplier(supplier_id)
-    _check_version(supplier, changes["version"])
+    check_version(supplier, changes["version"])
     _check_may_set_payable(changes)
     if "code" in changes:
-        code = _normalise_code(changes["code"])
-        if _code_taken(Supplier, code, except_id=supplier.id):
-            raise _duplicate("supplier", code)
+        code = normalise_code(changes["code"])
+        if code_taken(Supplier, code, except_id=supplier.id):
+            raise duplicate_code("supplier", code)
         supplier.code = code
     _apply(supplier, changes, SUPPLIER_TEXT, SUPPLIER_VALUES)
     db.session.commit()
@@ -193,9 +170,9 @@ def create_customer(details: dict) -> Customer:
     if salesperson_id is None:
         salesperson_id = _sales_only_caller()
     _check_salesperson(salesperson_id)
-    code = _normalise_code(details["code"])
-    if _code_taken(Customer, code):
-        raise _duplicate("customer", code)
+    code = normalise_code(details["code"])
+    if code_taken(Customer, code):
+        raise duplicate_code("customer", code)
     customer = Customer(code=code, salesperson_id=salesperson_id)
     _apply(customer, details, CUSTOMER_TEXT, CUSTOMER_VALUES)
     for field in CUSTOMER_LISTS:
@@ -207,14 +184,14 @@ def create_customer(details: dict) -> Customer:
 
 def update_customer(customer_id: int, changes: dict) -> Customer:
     customer = get_customer(customer_id)
-    _check_version(customer, changes["version"])
+    check_version(customer, changes["version"])
     if "salesperson_id" in changes:
         _check_salesperson(changes["salesperson_id"])
         customer.salesperson_id = changes["salesperson_id"]
     if "code" in changes:
-        code = _normalise_code(changes["code"])
-        if _code_taken(Customer, code, except_id=customer.id):
-            raise _duplicate("customer", code)
+        code = normalise_code(changes["code"])
+        if code_taken(Customer, code, except_id=customer.id):
+            raise duplicate_code("customer", code)
         customer.code = code
     _apply(customer, changes, CUSTOMER_TEXT, CUSTOMER_VALUES)
     for field in CUSTOMER_LISTS:
