@@ -45,11 +45,11 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
     return _envelopes[item_schema]
 
 
-def restricted(permission: str, **metadata) -> dict:
-    """Field metadata: only callers holding `permission` receive this field."""
-    note = f"Only for callers with {permission}; absent otherwise."
+def restricted(*permissions: str, **metadata) -> dict:
+    """Field metadata: only callers holding one of `permissions` receive this field."""
+    note = f"Only for callers with {' or '.join(permissions)}; absent otherwise."
     description = metadata.pop("description", "")
-    return {"requires": permission, "description": f"{description} {note}".strip(), **metadata}
+    return {"requires": permissions, "description": f"{description} {note}".strip(), **metadata}
 
 
 class RestrictedFieldsSchema(Schema):
@@ -64,8 +64,8 @@ class RestrictedFieldsSchema(Schema):
         from app.core.security import caller_can
 
         for name, field in self.dump_fields.items():
-            permission = field.metadata.get("requires")
-            if permission and not caller_can(permission):
+            permissions = field.metadata.get("requires")
+            if permissions and not any(caller_can(p) for p in permissions):
                 data.pop(field.data_key or name, None)
         return data
 

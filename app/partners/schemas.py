@@ -1,9 +1,8 @@
 from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, post_dump, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from app.core.schemas import DecimalString, ListArgsSchema, RestrictedFieldsSchema
-from app.core.security import caller_can
+from app.core.schemas import DecimalString, ListArgsSchema, RestrictedFieldsSchema, restricted
 from app.inventory.schemas import CODE  # the same code rule as warehouses
 from app.partners.models import PAYABLE_READERS
 
@@ -35,33 +34,10 @@ def _days(**kwargs) -> fields.Integer:
     return fields.Integer(strict=True, validate=DAYS, **kwargs)
 
 
-def restricted_to_any(*permissions: str, **metadata) -> dict:
-    """Like restricted(), but holding any one of `permissions` shows the field."""
-    note = f"Only for callers with {' or '.join(permissions)}; absent otherwise."
-    description = metadata.pop("description", "")
-    return {
-        "requires_any": permissions,
-        "description": f"{description} {note}".strip(),
-        **metadata,
-    }
-
-
-class PartnerOutputSchema(RestrictedFieldsSchema):
-    """Also leaves out fields marked `restricted_to_any(...)` for callers with none of them."""
-
-    @post_dump
-    def _drop_restricted_to_any(self, data, **kwargs):
-        for name, field in self.dump_fields.items():
-            permissions = field.metadata.get("requires_any")
-            if permissions and not any(caller_can(p) for p in permissions):
-                data.pop(field.data_key or name, None)
-        return data
-
-
 # --- suppliers ---------------------------------------------------------------------------
 
 
-class SupplierSchema(PartnerOutputSchema):
+class SupplierSchema(RestrictedFieldsSchema):
     id = fields.Integer(dump_only=True)
     code = fields.String()
     name = fields.String()
@@ -72,9 +48,7 @@ class SupplierSchema(PartnerOutputSchema):
     payment_terms_days = fields.Integer()
     lead_time_days = fields.Integer()
     rating = fields.Integer(allow_none=True)
-    opening_payable = _money(
-        metadata=restricted_to_any(*PAYABLE_READERS, description="期初应付, yuan.")
-    )
+    opening_payable = _money(metadata=restricted(*PAYABLE_READERS, description="期初应付, yuan."))
     active = fields.Boolean()
     note = fields.String()
     created_at = fields.DateTime(dump_only=True)
@@ -150,7 +124,7 @@ def _addresses(**kwargs) -> fields.List:
     )
 
 
-class CustomerSchema(PartnerOutputSchema):
+class CustomerSchema(RestrictedFieldsSchema):
     id = fields.Integer(dump_only=True)
     code = fields.String()
     name = fields.String()
