@@ -23,7 +23,10 @@ def register_cli(app: Flask) -> None:
         result = seed_demo()
         click.echo(f"demo users created: {', '.join(result['users']) or 'none (already there)'}")
         click.echo(f"warehouses: {', '.join(result['warehouses'])}")
-        click.echo(f"demo products created: {result['products']}")
+        click.echo(
+            f"demo products, suppliers, customers created: "
+            f"{result['products']}, {result['suppliers']}, {result['customers']}"
+        )
         click.echo(f"log in as {', '.join(ROLES)} with password {DEMO_PASSWORD}")
 
     @app.cli.command("create-user")

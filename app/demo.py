@@ -3,6 +3,7 @@
 from app.auth import services as auth_services
 from app.core.permissions import ROLES
 from app.demo_catalog import seed_catalogue
+from app.demo_partners import seed_partners
 from app.inventory.services import ensure_locations, ensure_warehouse
 
 DEMO_PASSWORD = "jxc-demo"
@@ -51,9 +52,9 @@ def seed_demo() -> dict:
             warehouse_ids=[warehouses[0].id] if scoped else [],
         )
         created_users.append(role)
-    products = seed_catalogue()
     return {
         "users": created_users,
         "warehouses": [w.code for w in warehouses],
-        "products": products,
+        "products": seed_catalogue(),
+        **seed_partners(),
     }

@@ -2,7 +2,10 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
+from app.catalog.codes import gtin_check_digit_ok
+from app.catalog.models import Product, ProductBarcode
 from app.inventory.models import Warehouse
+from app.partners.models import Customer, Supplier
 
 
 def test_seed_demo_is_idempotent_and_its_users_log_in(app):
@@ -23,6 +26,12 @@ def test_seed_demo_is_idempotent_and_its_users_log_in(app):
             "clerk",
         }
         assert db.session.scalar(select(func.count()).select_from(Warehouse)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Product)) == 200
+        assert db.session.scalar(select(func.count()).select_from(Supplier)) == 10
+        assert db.session.scalar(select(func.count()).select_from(Customer)) == 30
+        # Every demo barcode carries a valid check digit.
+        codes = db.session.scalars(select(ProductBarcode.code)).all()
+        assert len(codes) > 200 and all(gtin_check_digit_ok(code) for code in codes)
     client = app.test_client()
     me = client.login("warehouse", "jxc-demo").json["user"]
     assert me["roles"] == ["warehouse"] and len(me["warehouses"]) == 1
