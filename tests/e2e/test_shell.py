@@ -198,3 +198,23 @@ def test_warehouse_staff_never_see_cost(live_server, phone):
     assert "cost" not in page_text.lower() and "成本" not in page_text
     expect(phone.get_by_test_id("product-save")).to_have_count(0)  # read-only for them
     shot(phone, "product-warehouse-view")
+
+
+def test_a_salesperson_sees_their_customers_and_adds_one(live_server, phone):
+    _log_in(phone, live_server.url, "sales")
+    phone.get_by_test_id("shortcut-customers").click()
+    expect(phone.get_by_test_id("partner-C001")).to_be_visible()  # theirs
+    expect(phone.get_by_test_id("partner-C003")).to_have_count(0)  # someone else's
+    shot(phone, "sales-customers")
+    phone.get_by_test_id("partner-create").click()
+    phone.get_by_test_id("partner-code").locator("input").fill("c100")
+    phone.get_by_test_id("partner-name").locator("input").fill("徐汇新开便利店")
+    phone.get_by_test_id("customer-credit-limit").locator("input").fill("-5")
+    phone.get_by_test_id("partner-save").click()
+    expect(phone.get_by_test_id("customer-credit-limit")).to_contain_text("at least 0")
+    phone.get_by_test_id("customer-credit-limit").locator("input").fill("3000")
+    phone.get_by_test_id("partner-save").click()
+    expect(phone.get_by_test_id("partner-code").locator("input")).to_have_value("C100")
+    shot(phone, "customer-created")
+    mine = phone.request.get(live_server.url + "/api/v1/customers?q=C100").json()["items"]
+    assert mine[0]["credit_limit"] == "3000.00" and mine[0]["salesperson_id"] is not None

@@ -19,6 +19,7 @@ export default {
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', users: 'Users', me: 'Me' },
   titles: {
+    suppliers: 'Suppliers', newSupplier: 'New supplier', supplier: 'Supplier', customers: 'Customers', newCustomer: 'New customer', customer: 'Customer',
     products: 'Products', newProduct: 'New product', product: 'Product',
     warehouses: 'Warehouses', newWarehouse: 'New warehouse', warehouse: 'Warehouse',
     login: 'Log in', home: 'Home', users: 'Users', newUser: 'New user', editUser: 'Edit user',
@@ -37,7 +38,7 @@ export default {
     greeting: 'Hello, {name}', warehouses: 'Warehouses', allWarehouses: 'All warehouses',
     shortcuts: 'Shortcuts', server: 'Server', version: 'version {version}', offline: 'offline',
   },
-  modules: { products: 'Products', warehouses: 'Warehouses', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
+  modules: { customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
   users: {
     search: 'Search username or name', username: 'Username', displayName: 'Name', password: 'Password',
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',
@@ -58,6 +59,16 @@ export default {
     allowNegative: 'Allow negative stock', active: 'Active', cost: 'Cost', lastCost: 'Last purchase cost',
     avgCost: 'Average cost', remove: 'Remove', price: '¥{price}',
   },
+  partners: {
+    search: 'Search code or name', code: 'Code', name: 'Name', contact: 'Contact', phone: 'Phone',
+    address: 'Address', taxId: 'Tax ID', paymentTerms: 'Payment terms (days)', leadTime: 'Lead time (days)',
+    rating: 'Rating', openingPayable: 'Opening payable', openingReceivable: 'Opening receivable',
+    note: 'Note', active: 'Active', archived: 'Archived', details: 'Details', terms: 'Terms',
+    contacts: 'Contacts', addContact: 'Add contact', contactName: 'Name', contactTitle: 'Title',
+    addresses: 'Delivery addresses', addAddress: 'Add address', addressLabel: 'Label',
+    defaultAddress: 'Default', priceLevel: 'Price level', creditLimit: 'Credit limit',
+    creditDays: 'Credit days', salesperson: 'Salesperson', noSalesperson: 'None', remove: 'Remove',
+  },
   warehouses: {
     search: 'Search code or name', code: 'Code', name: 'Name', address: 'Address', active: 'Active',
     archived: 'Archived', locations: 'Locations', newLocation: 'New location', editLocation: 'Edit location',
@@ -67,7 +78,7 @@ export default {
   audit: {
     filterEntity: 'Filter by record type', anyEntity: 'All records', before: 'Before', after: 'After',
     system: 'system',
-    entities: { users: 'User', api_tokens: 'API token', warehouses: 'Warehouse', locations: 'Location' },
+    entities: { users: 'User', api_tokens: 'API token', warehouses: 'Warehouse', locations: 'Location', suppliers: 'Supplier', customers: 'Customer', products: 'Product', categories: 'Category' },
     actions: { create: 'created', update: 'changed', delete: 'deleted', login: 'logged in', login_failed: 'failed login', login_refused: 'refused login' },
   },
   settings: {

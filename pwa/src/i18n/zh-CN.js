@@ -19,6 +19,7 @@ export default {
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', users: '用户', me: '我的' },
   titles: {
+    suppliers: '供应商', newSupplier: '新建供应商', supplier: '供应商', customers: '客户', newCustomer: '新建客户', customer: '客户',
     products: '商品', newProduct: '新建商品', product: '商品',
     warehouses: '仓库', newWarehouse: '新建仓库', warehouse: '仓库',
     login: '登录', home: '工作台', users: '用户管理', newUser: '新建用户', editUser: '编辑用户',
@@ -37,7 +38,7 @@ export default {
     greeting: '你好，{name}', warehouses: '仓库', allWarehouses: '全部仓库',
     shortcuts: '常用功能', server: '服务器', version: '版本 {version}', offline: '离线',
   },
-  modules: { products: '商品', warehouses: '仓库', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
+  modules: { customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
   users: {
     search: '搜索用户名或姓名', username: '用户名', displayName: '姓名', password: '密码',
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',
@@ -58,6 +59,16 @@ export default {
     allowNegative: '允许负库存', active: '启用', cost: '成本', lastCost: '最近进价',
     avgCost: '平均成本', remove: '删除', price: '¥{price}',
   },
+  partners: {
+    search: '搜索编码或名称', code: '编码', name: '名称', contact: '联系人', phone: '电话',
+    address: '地址', taxId: '税号', paymentTerms: '账期（天）', leadTime: '交货期（天）',
+    rating: '评级', openingPayable: '期初应付', openingReceivable: '期初应收',
+    note: '备注', active: '启用', archived: '已停用', details: '基本信息', terms: '结算',
+    contacts: '联系人', addContact: '添加联系人', contactName: '姓名', contactTitle: '职务',
+    addresses: '收货地址', addAddress: '添加地址', addressLabel: '标签',
+    defaultAddress: '默认', priceLevel: '价格等级', creditLimit: '信用额度',
+    creditDays: '信用天数', salesperson: '业务员', noSalesperson: '无', remove: '删除',
+  },
   warehouses: {
     search: '搜索编码或名称', code: '编码', name: '名称', address: '地址', active: '启用',
     archived: '已停用', locations: '库位', newLocation: '新建库位', editLocation: '编辑库位',
@@ -67,7 +78,7 @@ export default {
   audit: {
     filterEntity: '按记录类型筛选', anyEntity: '全部记录', before: '修改前', after: '修改后',
     system: '系统',
-    entities: { users: '用户', api_tokens: 'API 令牌', warehouses: '仓库', locations: '库位' },
+    entities: { users: '用户', api_tokens: 'API 令牌', warehouses: '仓库', locations: '库位', suppliers: '供应商', customers: '客户', products: '商品', categories: '分类' },
     actions: { create: '新建', update: '修改', delete: '删除', login: '登录', login_failed: '登录失败', login_refused: '拒绝登录' },
   },
   settings: {
