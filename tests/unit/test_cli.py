@@ -1,9 +1,9 @@
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.extensions import db
 from app.catalog.codes import gtin_check_digit_ok
 from app.catalog.models import Product, ProductBarcode
+from app.extensions import db
 from app.inventory.models import Warehouse
 from app.partners.models import Customer, Supplier
 
