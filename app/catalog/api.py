@@ -1,3 +1,5 @@
+from flask import request, send_file
+
 from app.catalog import services
 from app.catalog.models import Product
 from app.catalog.schemas import (
@@ -5,12 +7,15 @@ from app.catalog.schemas import (
     CategoryListSchema,
     CategorySchema,
     CategoryUpdateSchema,
+    ImageArgsSchema,
     ProductListArgsSchema,
     ProductSchema,
     ProductWriteSchema,
     product_update_schema,
 )
 from app.core.api_docs import ApiBlueprint
+from app.core.content import accepts
+from app.core.errors import ValidationProblem
 from app.core.pagination import apply_sort, paginate
 from app.core.schemas import page_of
 from app.core.security import requires
@@ -116,3 +121,44 @@ def update_product(changes, product_id):
 def archive_product(product_id):
     """Archive the product (it stays on old documents and can be reactivated)."""
     services.archive_product(product_id)
+
+
+@blp.route("/products/<int:product_id>/image", methods=["PUT"])
+@requires("catalog:write")
+@accepts("multipart/form-data", "image/jpeg", "image/png", "image/webp")
+@blp.response(200, ProductSchema)
+@blp.documents_errors(401, 403, 404, 413, 415, 422)
+def upload_product_image(product_id):
+    """Set the picture: multipart field `image`, or the image itself as the body."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("image")
+        if upload is None:
+            raise ValidationProblem({"image": ["send the picture in the field 'image'"]})
+        data = upload.read()
+    else:
+        data = request.get_data()
+    return services.set_product_image(product_id, data)
+
+
+@blp.route("/products/<int:product_id>/image", methods=["DELETE"])
+@requires("catalog:write")
+@blp.response(204)
+@blp.documents_errors(401, 403, 404)
+def remove_product_image(product_id):
+    """Remove the picture."""
+    services.remove_product_image(product_id)
+
+
+@blp.route("/products/<int:product_id>/image")
+@requires("catalog:read")
+@blp.arguments(ImageArgsSchema, location="query")
+@blp.alt_response(200, description="The JPEG picture", content_type="image/jpeg", success=True)
+@blp.documents_errors(401, 403, 404)
+def get_product_image(args, product_id):
+    """The picture as JPEG (`size=thumb` for 320 px); cacheable for good with `v`."""
+    path = services.product_image_file(product_id, args["size"])
+    response = send_file(path, mimetype="image/jpeg")
+    # With `v` the URL names the picture's content, so a browser may keep it for good.
+    cache = "private, max-age=31536000, immutable" if args.get("v") else "no-cache"
+    response.headers["Cache-Control"] = cache
+    return response

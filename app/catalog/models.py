@@ -48,6 +48,8 @@ class Product(Audited, TimestampMixin, VersionMixin, db.Model):
     allow_negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Key of the stored picture (see catalog.images); None: no picture.
+    image_key: Mapped[str | None] = mapped_column(String(32))
 
     units: Mapped[list["ProductUnit"]] = relationship(
         cascade="all, delete-orphan", order_by="ProductUnit.id", lazy="selectin"

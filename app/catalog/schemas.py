@@ -104,9 +104,16 @@ class ProductSchema(RestrictedFieldsSchema):
     shelf_life_days = fields.Integer(allow_none=True)
     allow_negative_stock = fields.Boolean()
     active = fields.Boolean()
+    image_url = fields.Method("_image_url", metadata={"description": "Add ?size=thumb for 320 px"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     version = fields.Integer()
+
+    def _image_url(self, product):
+        if product.image_key is None:
+            return None
+        # The key changes with the picture, so clients may cache each URL for good.
+        return f"/api/v1/products/{product.id}/image?v={product.image_key}"
 
     def _plain_barcodes(self, product):
         return [b.code for b in product.barcodes if b.unit_id is None]
@@ -162,6 +169,11 @@ class ProductUpdateSchema(ProductWriteSchema):
 
 # PATCH: only what is sent changes (no defaults), but `version` is always required.
 product_update_schema = ProductUpdateSchema(partial=tuple(ProductWriteSchema._declared_fields))
+
+
+class ImageArgsSchema(Schema):
+    size = fields.String(load_default="full", validate=validate.OneOf(["full", "thumb"]))
+    v = fields.String(metadata={"description": "The picture's key, for caching"})
 
 
 class ProductListArgsSchema(ListArgsSchema):

@@ -3,6 +3,7 @@
 from sqlalchemy import exists, func, or_, select
 
 from app.catalog.codes import gtin_check_digit_ok, has_gtin_shape, pinyin_initials
+from app.catalog.images import image_path, store_image
 from app.catalog.models import (
     Category,
     Product,
@@ -347,6 +348,30 @@ def _sync_warehouse_settings(product: Product, settings: list[dict]) -> None:
             setattr(row, field, spec.get(field))
         rows.append(row)
     product.warehouse_settings[:] = rows
+
+
+def set_product_image(product_id: int, data: bytes) -> Product:
+    product = get_product(product_id)
+    product.image_key = store_image(product.id, data)
+    db.session.commit()
+    return product
+
+
+def remove_product_image(product_id: int) -> None:
+    """Forget the picture; the files stay until a clean-up (older views may cache them)."""
+    product = get_product(product_id)
+    product.image_key = None
+    db.session.commit()
+
+
+def product_image_file(product_id: int, size: str):
+    product = get_product(product_id)
+    if product.image_key is None:
+        raise NotFound("This product has no picture.")
+    path = image_path(product.id, product.image_key, size)
+    if not path.is_file():
+        raise NotFound("The picture file is missing.")
+    return path
 
 
 def resolve_code(code: str) -> tuple[Product, ProductUnit | None] | None:

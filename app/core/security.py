@@ -84,6 +84,9 @@ def guard_api_request() -> None:
         return
     if not current_user.is_authenticated:
         raise Unauthorized("Log in or send an API token.")
+    # The role decides before the body is looked at: a refusal should not depend on it.
+    view = current_app.view_functions[request.endpoint]
+    ensure_permission(getattr(view, "_jxc_permission", None))
     if request.method in SAFE_METHODS or g.get("authenticated_by") == "token":
         return
     sent = request.headers.get(CSRF_HEADER, "")

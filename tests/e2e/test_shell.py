@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
@@ -170,7 +171,7 @@ def _find_product(page, base_url, query):
     page.get_by_test_id("product-search").locator("input").press("Enter")
 
 
-def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phone):
+def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phone, tmp_path):
     _log_in(phone, live_server.url, "manager")
     _find_product(phone, live_server.url, "kkkl330")
     first = phone.get_by_test_id("product-JXC-0001")
@@ -183,6 +184,11 @@ def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phon
     price.fill("4.20")
     phone.get_by_test_id("product-save").click()
     expect(phone.get_by_text("Saved")).to_be_visible()
+    # A picture from the phone: it shows at once as a thumbnail.
+    picture = tmp_path / "coke.png"
+    Image.new("RGB", (800, 600), (220, 20, 40)).save(picture)
+    phone.locator(".van-uploader input[type=file]").set_input_files(str(picture))
+    expect(phone.get_by_test_id("product-image")).to_be_visible()
     shot(phone, "product-edited")
     me = phone.request.get(live_server.url + "/api/v1/products?q=JXC-0001").json()
     assert me["items"][0]["retail_price"] == "4.20"

@@ -7,6 +7,8 @@ export const getProduct = (id) => api.get(`/products/${id}`)
 export const createProduct = (product) => api.post('/products', product)
 export const updateProduct = (id, changes) => api.patch(`/products/${id}`, changes)
 export const archiveProduct = (id) => api.delete(`/products/${id}`)
+export const uploadProductImage = (id, file) => api.putFile(`/products/${id}/image`, file)
+export const removeProductImage = (id) => api.delete(`/products/${id}/image`)
 
 /** The category tree flattened for pickers: "饮料 / 碳酸" with its id. */
 export function flattenCategories(nodes, prefix = '') {

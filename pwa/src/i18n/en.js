@@ -57,6 +57,7 @@ export default {
     safetyStock: 'Safety stock', reorderPoint: 'Reorder point', reorderQty: 'Reorder quantity',
     tracking: 'Tracking', trackBatches: 'Track batches', trackExpiry: 'Track expiry', shelfLife: 'Shelf life (days)',
     allowNegative: 'Allow negative stock', active: 'Active', cost: 'Cost', lastCost: 'Last purchase cost',
+    setPicture: 'Set picture', removePicture: 'Remove picture',
     avgCost: 'Average cost', remove: 'Remove', price: '¥{price}',
   },
   partners: {

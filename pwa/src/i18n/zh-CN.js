@@ -57,6 +57,7 @@ export default {
     safetyStock: '安全库存', reorderPoint: '补货点', reorderQty: '补货量',
     tracking: '管理方式', trackBatches: '批次管理', trackExpiry: '保质期管理', shelfLife: '保质期（天）',
     allowNegative: '允许负库存', active: '启用', cost: '成本', lastCost: '最近进价',
+    setPicture: '上传图片', removePicture: '删除图片',
     avgCost: '平均成本', remove: '删除', price: '¥{price}',
   },
   partners: {

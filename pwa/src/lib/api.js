@@ -34,7 +34,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(method, path, { body, query, idempotencyKey } = {}) {
+export async function request(method, path, { body, file, query, idempotencyKey } = {}) {
   const app = useAppStore()
   const url = new URL('/api/v1' + path, window.location.origin)
   for (const [key, value] of Object.entries(query || {})) {
@@ -42,6 +42,7 @@ export async function request(method, path, { body, query, idempotencyKey } = {}
   }
   const headers = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (file !== undefined) headers['Content-Type'] = file.type
   if (WRITE_METHODS.has(method)) {
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken
     headers['Idempotency-Key'] = idempotencyKey || newIdempotencyKey()
@@ -53,7 +54,7 @@ export async function request(method, path, { body, query, idempotencyKey } = {}
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: file ?? (body === undefined ? undefined : JSON.stringify(body)),
     })
   } catch {
     app.setReachable(false)
@@ -73,5 +74,7 @@ export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, options) => request('POST', path, { body, ...options }),
   patch: (path, body, options) => request('PATCH', path, { body, ...options }),
+  /** Send a file (a picture) as the request body, with its own content type. */
+  putFile: (path, file, options) => request('PUT', path, { file, ...options }),
   delete: (path, options) => request('DELETE', path, options),
 }

@@ -8,3 +8,9 @@ export function formatDateTime(iso) {
     timeStyle: 'short',
   }).format(new Date(iso))
 }
+
+/** "48.000" → "48", "1.250" → "1.25": a decimal string without its padding zeros. */
+export function plainNumber(decimal) {
+  if (typeof decimal !== 'string' || !decimal.includes('.')) return decimal
+  return decimal.replace(/\.?0+$/, '')
+}
