@@ -224,3 +224,22 @@ def test_a_salesperson_sees_their_customers_and_adds_one(live_server, phone):
     shot(phone, "customer-created")
     mine = phone.request.get(live_server.url + "/api/v1/customers?q=C100").json()["items"]
     assert mine[0]["credit_limit"] == "3000.00" and mine[0]["salesperson_id"] is not None
+
+
+def test_manager_grows_the_category_tree(live_server, phone):
+    _log_in(phone, live_server.url, "manager")
+    phone.get_by_test_id("shortcut-categories").click()
+    expect(phone.get_by_test_id("category-饮料 Drinks")).to_be_visible()
+    phone.get_by_test_id("category-add").click()
+    phone.get_by_test_id("category-name").locator("input").fill("冷冻食品")
+    phone.locator(".van-dialog__confirm").click()
+    frozen = phone.get_by_test_id("category-冷冻食品")
+    expect(frozen).to_be_visible()
+    frozen.locator(".add-child").click()
+    phone.get_by_test_id("category-name").locator("input").fill("速冻水饺")
+    phone.locator(".van-dialog__confirm").click()
+    expect(phone.get_by_test_id("category-速冻水饺")).to_be_visible()
+    shot(phone, "categories")
+    tree = phone.request.get(live_server.url + "/api/v1/categories").json()["items"]
+    frozen_node = next(node for node in tree if node["name"] == "冷冻食品")
+    assert [child["name"] for child in frozen_node["children"]] == ["速冻水饺"]

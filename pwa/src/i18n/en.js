@@ -19,6 +19,7 @@ export default {
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', users: 'Users', me: 'Me' },
   titles: {
+    categories: 'Categories',
     suppliers: 'Suppliers', newSupplier: 'New supplier', supplier: 'Supplier', customers: 'Customers', newCustomer: 'New customer', customer: 'Customer',
     products: 'Products', newProduct: 'New product', product: 'Product',
     warehouses: 'Warehouses', newWarehouse: 'New warehouse', warehouse: 'Warehouse',
@@ -38,7 +39,7 @@ export default {
     greeting: 'Hello, {name}', warehouses: 'Warehouses', allWarehouses: 'All warehouses',
     shortcuts: 'Shortcuts', server: 'Server', version: 'version {version}', offline: 'offline',
   },
-  modules: { customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
+  modules: { categories: 'Categories', customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
   users: {
     search: 'Search username or name', username: 'Username', displayName: 'Name', password: 'Password',
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',
@@ -46,6 +47,10 @@ export default {
     lastLogin: 'Last login', never: 'never', pickRoles: 'Choose roles', pickWarehouses: 'Choose warehouses',
     noWarehouses: 'None (all warehouses)',
     passwordRule: 'At least 8 characters',
+  },
+  categories: {
+    add: 'Add category', addChild: 'Add sub-category', rename: 'Rename', name: 'Name',
+    deleteConfirm: 'Delete the category "{name}"?', empty: 'No categories yet',
   },
   products: {
     search: 'Name, SKU, barcode or pinyin (kkl)', allCategories: 'All categories', archived: 'Archived',

@@ -19,6 +19,7 @@ export default {
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', users: '用户', me: '我的' },
   titles: {
+    categories: '商品分类',
     suppliers: '供应商', newSupplier: '新建供应商', supplier: '供应商', customers: '客户', newCustomer: '新建客户', customer: '客户',
     products: '商品', newProduct: '新建商品', product: '商品',
     warehouses: '仓库', newWarehouse: '新建仓库', warehouse: '仓库',
@@ -38,7 +39,7 @@ export default {
     greeting: '你好，{name}', warehouses: '仓库', allWarehouses: '全部仓库',
     shortcuts: '常用功能', server: '服务器', version: '版本 {version}', offline: '离线',
   },
-  modules: { customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
+  modules: { categories: '分类', customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
   users: {
     search: '搜索用户名或姓名', username: '用户名', displayName: '姓名', password: '密码',
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',
@@ -46,6 +47,10 @@ export default {
     lastLogin: '最近登录', never: '从未', pickRoles: '选择角色', pickWarehouses: '选择仓库',
     noWarehouses: '不限（全部仓库）',
     passwordRule: '至少 8 个字符',
+  },
+  categories: {
+    add: '新建分类', addChild: '新建子分类', rename: '重命名', name: '名称',
+    deleteConfirm: '删除分类“{name}”？', empty: '暂无分类',
   },
   products: {
     search: '名称、编码、条码或助记码（kkl）', allCategories: '全部分类', archived: '已停用',

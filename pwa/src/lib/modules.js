@@ -3,6 +3,7 @@
 export const MODULES = [
   { key: 'products', titleKey: 'modules.products', icon: 'goods-collect-o', to: '/products', permission: 'catalog:read' },
   { key: 'users', titleKey: 'modules.users', icon: 'friends-o', to: '/users', permission: 'users:read' },
+  { key: 'categories', titleKey: 'modules.categories', icon: 'cluster-o', to: '/categories', permission: 'catalog:read' },
   { key: 'customers', titleKey: 'modules.customers', icon: 'manager-o', to: '/customers', permission: 'partners:read' },
   { key: 'suppliers', titleKey: 'modules.suppliers', icon: 'logistics', to: '/suppliers', permission: 'partners:read' },
   { key: 'warehouses', titleKey: 'modules.warehouses', icon: 'shop-o', to: '/warehouses', permission: 'warehouses:read' },

@@ -18,6 +18,7 @@ const routes = [
       { path: 'products', component: () => import('../views/catalog/ProductListView.vue'), meta: { titleKey: 'titles.products', permission: 'catalog:read' } },
       { path: 'products/new', component: () => import('../views/catalog/ProductView.vue'), meta: { titleKey: 'titles.newProduct', permission: 'catalog:write' } },
       { path: 'products/:id', component: () => import('../views/catalog/ProductView.vue'), meta: { titleKey: 'titles.product', permission: 'catalog:read' }, props: true },
+      { path: 'categories', component: () => import('../views/catalog/CategoriesView.vue'), meta: { titleKey: 'titles.categories', permission: 'catalog:read' } },
       { path: 'suppliers', component: () => import('../views/partners/PartnerListView.vue'), meta: { titleKey: 'titles.suppliers', permission: 'partners:read' }, props: { kind: 'suppliers' } },
       { path: 'suppliers/new', component: () => import('../views/partners/SupplierView.vue'), meta: { titleKey: 'titles.newSupplier', permission: 'partners:write' } },
       { path: 'suppliers/:id', component: () => import('../views/partners/SupplierView.vue'), meta: { titleKey: 'titles.supplier', permission: 'partners:read' }, props: true },
