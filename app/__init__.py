@@ -121,6 +121,7 @@ def _register_api(app: Flask) -> None:
     from app.core.api import blp as core_blp
     from app.core.errors import register_error_handlers
     from app.extensions import api
+    from app.imports.api import blp as imports_blp
     from app.inventory.api import blp as inventory_blp
     from app.partners.api import blp as partners_blp
 
@@ -130,7 +131,7 @@ def _register_api(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"cookie": []}, {"bearer": []}]
-    for blueprint in (core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp):
+    for blueprint in (core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp, imports_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 

@@ -33,7 +33,7 @@ def list_suppliers(args):
     return list_page(
         services.supplier_query(args.get("active")),
         args,
-        search=(Supplier.code, Supplier.name, Supplier.contact, Supplier.phone),
+        search=services.supplier_search_columns(),
         sortable={"code": Supplier.code, "name": Supplier.name, "id": Supplier.id},
         default_sort="code",
     )
@@ -91,7 +91,7 @@ def list_customers(args):
             args.get("active"), args.get("salesperson_id"), args.get("price_level")
         ),
         args,
-        search=(Customer.code, Customer.name),
+        search=services.customer_search_columns(),
         sortable={"code": Customer.code, "name": Customer.name, "id": Customer.id},
         default_sort="code",
     )

@@ -53,6 +53,15 @@ def _check_may_set_payable(details: dict) -> None:
         )
 
 
+# What ?q= searches, for lists and exports alike.
+def supplier_search_columns():
+    return (Supplier.code, Supplier.name, Supplier.contact, Supplier.phone)
+
+
+def customer_search_columns():
+    return (Customer.code, Customer.name)
+
+
 def supplier_query(active: bool | None = None):
     stmt = select(Supplier)
     if active is not None:

@@ -49,6 +49,9 @@ EXPECTED = {
     ("GET", "/api/v1/products/<int:product_id>/image"): ALL,
     ("PUT", "/api/v1/products/<int:product_id>/image"): CATALOG_WRITERS,
     ("DELETE", "/api/v1/products/<int:product_id>/image"): CATALOG_WRITERS,
+    ("GET", "/api/v1/exports/products.<any(xlsx, csv):fmt>"): ALL,
+    ("GET", "/api/v1/exports/suppliers.<any(xlsx, csv):fmt>"): PARTNER_READERS,
+    ("GET", "/api/v1/exports/customers.<any(xlsx, csv):fmt>"): PARTNER_READERS,
     ("GET", "/api/v1/suppliers"): PARTNER_READERS,
     ("POST", "/api/v1/suppliers"): PARTNER_WRITERS,
     ("GET", "/api/v1/suppliers/<int:supplier_id>"): PARTNER_READERS,
@@ -71,6 +74,7 @@ def _api_rules(app):
 
 
 def _concrete(rule: str) -> str:
+    rule = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", rule)  # a choice: its first option
     return re.sub(r"<(?:\w+:)?\w+>", "999999", rule)
 
 

@@ -177,6 +177,9 @@ def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phon
     first = phone.get_by_test_id("product-JXC-0001")
     expect(first).to_contain_text("可口可乐")
     shot(phone, "products-pinyin-search")
+    with phone.expect_download() as download:
+        phone.get_by_test_id("export-products-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
     first.click()
     price = phone.get_by_test_id("product-retail-price").locator("input")
     expect(price).not_to_have_value("0")

@@ -1,6 +1,7 @@
 export default {
   app: { name: 'JXC', fullName: 'JXC Stock' },
   common: {
+    exportExcel: 'Excel', exportCsv: 'CSV',
     save: 'Save', cancel: 'Cancel', create: 'Create', edit: 'Edit', delete: 'Delete',
     confirm: 'Confirm', close: 'Close', copy: 'Copy', copied: 'Copied', reload: 'Reload',
     later: 'Later', search: 'Search', loading: 'Loading…', noMore: 'No more', empty: 'Nothing here yet',

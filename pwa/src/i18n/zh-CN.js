@@ -1,6 +1,7 @@
 export default {
   app: { name: 'JXC', fullName: 'JXC 进销存' },
   common: {
+    exportExcel: '导出 Excel', exportCsv: '导出 CSV',
     save: '保存', cancel: '取消', create: '新建', edit: '编辑', delete: '删除',
     confirm: '确定', close: '关闭', copy: '复制', copied: '已复制', reload: '刷新',
     later: '稍后', search: '搜索', loading: '加载中…', noMore: '没有更多了', empty: '暂无数据',

@@ -1,0 +1,1 @@
+"""Excel and CSV: exports of master data (imports build on the same columns)."""
