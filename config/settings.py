@@ -68,6 +68,9 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     PWA_DIST = _env("PWA_DIST")  # default: <project>/pwa/dist
+    MEDIA_ROOT = _env("MEDIA_ROOT")  # product pictures; default: <instance>/media
+    # A salesperson sees only the customers assigned to them.
+    SALES_SEE_OWN_CUSTOMERS_ONLY = _env_bool("SALES_SEE_OWN_CUSTOMERS_ONLY", True)
 
     API_TITLE = "JXC API"
     API_VERSION = "v1"

@@ -125,7 +125,7 @@ def own_customers_only() -> int | None:
     The setting SALES_SEE_OWN_CUSTOMERS_ONLY (on by default) keeps a salesperson's
     customer list to their own accounts; anyone with another role sees every customer.
     """
-    if not current_app.config.get("SALES_SEE_OWN_CUSTOMERS_ONLY", True):
+    if not current_app.config["SALES_SEE_OWN_CUSTOMERS_ONLY"]:
         return None
     return _sales_only_caller()
 
