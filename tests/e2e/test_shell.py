@@ -185,6 +185,8 @@ def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phon
     expect(price).not_to_have_value("0")
     expect(phone.get_by_test_id("product-cost")).to_be_visible()  # managers see cost
     price.fill("4.20")
+    # The main warehouse keeps more in stock than the product's default.
+    phone.get_by_placeholder("same as above").first.fill("120")
     phone.get_by_test_id("product-save").click()
     expect(phone.get_by_text("Saved")).to_be_visible()
     # A picture from the phone: it shows at once as a thumbnail.
@@ -193,8 +195,11 @@ def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phon
     phone.locator(".van-uploader input[type=file]").set_input_files(str(picture))
     expect(phone.get_by_test_id("product-image")).to_be_visible()
     shot(phone, "product-edited")
-    me = phone.request.get(live_server.url + "/api/v1/products?q=JXC-0001").json()
-    assert me["items"][0]["retail_price"] == "4.20"
+    saved = phone.request.get(live_server.url + "/api/v1/products?q=JXC-0001").json()["items"][0]
+    assert saved["retail_price"] == "4.20"
+    assert [(s["safety_stock"], s["reorder_point"]) for s in saved["warehouse_settings"]] == [
+        ("120.000", None)
+    ]
 
 
 def test_warehouse_staff_never_see_cost(live_server, phone):

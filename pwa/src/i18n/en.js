@@ -61,6 +61,7 @@ export default {
     factorHint: '{n} {unit}', prices: 'Prices', retailPrice: 'Retail', wholesalePrice: 'Wholesale',
     minPrice: 'Minimum sale price', levelPrice: 'Price level {level}', stock: 'Stock levels',
     safetyStock: 'Safety stock', reorderPoint: 'Reorder point', reorderQty: 'Reorder quantity',
+    perWarehouse: 'Per warehouse', inherit: 'same as above',
     tracking: 'Tracking', trackBatches: 'Track batches', trackExpiry: 'Track expiry', shelfLife: 'Shelf life (days)',
     allowNegative: 'Allow negative stock', active: 'Active', cost: 'Cost', lastCost: 'Last purchase cost',
     setPicture: 'Set picture', removePicture: 'Remove picture',

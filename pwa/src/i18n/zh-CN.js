@@ -61,6 +61,7 @@ export default {
     factorHint: '{n} {unit}', prices: '价格', retailPrice: '零售价', wholesalePrice: '批发价',
     minPrice: '最低售价', levelPrice: '{level} 价', stock: '库存预警',
     safetyStock: '安全库存', reorderPoint: '补货点', reorderQty: '补货量',
+    perWarehouse: '分仓设置', inherit: '同上',
     tracking: '管理方式', trackBatches: '批次管理', trackExpiry: '保质期管理', shelfLife: '保质期（天）',
     allowNegative: '允许负库存', active: '启用', cost: '成本', lastCost: '最近进价',
     setPicture: '上传图片', removePicture: '删除图片',
