@@ -1,5 +1,7 @@
 """Categories and products. Each public function owns its transaction."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import exists, func, or_, select
 
 from app.catalog.codes import gtin_check_digit_ok, has_gtin_shape, pinyin_initials
@@ -165,12 +167,52 @@ def get_product(product_id: int) -> Product:
     return product
 
 
+@dataclass
+class KnownCodes:
+    """SKUs and barcodes already in the database, looked up once for a batch of products.
+
+    Without it each product asks the database itself (one product at a time).
+    """
+
+    sku_ids: dict[str, int]
+    code_owners: dict[str, tuple[int, str]]  # barcode → (product id, SKU)
+
+
+def known_codes(skus: list[str], codes: list[str]) -> KnownCodes:
+    skus = [normalise_code(s) for s in skus]
+    sku_ids = dict(
+        db.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()
+    )
+    owners = db.session.execute(
+        select(ProductBarcode.code, Product.id, Product.sku)
+        .join(Product)
+        .where(ProductBarcode.code.in_(codes))
+    ).all()
+    return KnownCodes(sku_ids, {code: (pid, sku) for code, pid, sku in owners})
+
+
 def create_product(data: dict) -> Product:
-    product = Product()
-    _apply(product, data)
-    db.session.add(product)
+    product = add_product(data)
     db.session.commit()
     return product
+
+
+def add_product(data: dict, known: KnownCodes | None = None) -> Product:
+    """Check and add a product to the caller's transaction (imports write many at once)."""
+    product = Product()
+    _apply(product, data, known)
+    db.session.add(product)
+    return product
+
+
+def change_product(product: Product, changes: dict, known: KnownCodes | None = None) -> Product:
+    """Check and apply changes within the caller's transaction."""
+    _apply(product, changes, known)
+    return product
+
+
+def find_product_by_sku(sku: str) -> Product | None:
+    return db.session.scalar(select(Product).where(Product.sku == normalise_code(sku)))
 
 
 def update_product(product_id: int, changes: dict) -> Product:
@@ -196,9 +238,9 @@ _SIMPLE_FIELDS = (
 )  # fmt: skip
 
 
-def _apply(product: Product, data: dict) -> None:
+def _apply(product: Product, data: dict, known: KnownCodes | None = None) -> None:
     """Check the whole change first, then write it: a refusal changes nothing."""
-    _check_product(product, data)
+    _check_product(product, data, known)
     if "sku" in data:
         product.sku = normalise_code(data["sku"])
     for field in _SIMPLE_FIELDS:
@@ -219,11 +261,15 @@ def _apply(product: Product, data: dict) -> None:
         _sync_warehouse_settings(product, data["warehouse_settings"])
 
 
-def _check_product(product: Product, data: dict) -> None:
+def _check_product(product: Product, data: dict, known: KnownCodes | None) -> None:
     errors: dict[str, list[str]] = {}
     if "sku" in data:
         sku = normalise_code(data["sku"])
-        if code_taken(Product, sku, column=Product.sku, except_id=product.id):
+        if known is not None:
+            taken = known.sku_ids.get(sku, product.id) != product.id
+        else:
+            taken = code_taken(Product, sku, column=Product.sku, except_id=product.id)
+        if taken:
             raise duplicate_code("product", sku, field="sku")
     category_id = data.get("category_id")
     if category_id is not None and db.session.get(Category, category_id) is None:
@@ -252,16 +298,16 @@ def _check_product(product: Product, data: dict) -> None:
 
     if "warehouse_settings" in data:
         ids = [s["warehouse_id"] for s in data["warehouse_settings"]]
-        known = set(db.session.scalars(select(Warehouse.id).where(Warehouse.id.in_(ids))))
+        existing_ids = set(db.session.scalars(select(Warehouse.id).where(Warehouse.id.in_(ids))))
         if len(set(ids)) != len(ids):
             errors["warehouse_settings"] = ["each warehouse once"]
-        elif missing := sorted(set(ids) - known):
+        elif missing := sorted(set(ids) - existing_ids):
             errors["warehouse_settings"] = [f"no such warehouse: {', '.join(map(str, missing))}"]
 
     if errors:
         raise ValidationProblem(errors)
     if codes:
-        _check_codes_free(product, codes)
+        _check_codes_free(product, codes, known)
 
 
 def _requested_codes(product: Product, data: dict) -> list[str] | None:
@@ -276,13 +322,21 @@ def _requested_codes(product: Product, data: dict) -> list[str] | None:
     return [c.strip() for c in plain] + [c.strip() for c in unit_codes]
 
 
-def _check_codes_free(product: Product, codes: list[str]) -> None:
-    stmt = (
-        select(ProductBarcode.code, Product.sku).join(Product).where(ProductBarcode.code.in_(codes))
-    )
-    if product.id is not None:
-        stmt = stmt.where(ProductBarcode.product_id != product.id)
-    taken = db.session.execute(stmt).all()
+def _check_codes_free(product: Product, codes: list[str], known: KnownCodes | None) -> None:
+    if known is not None:
+        owners = (known.code_owners.get(code) for code in codes)
+        taken = [
+            (code, o[1]) for code, o in zip(codes, owners, strict=True) if o and o[0] != product.id
+        ]
+    else:
+        stmt = (
+            select(ProductBarcode.code, Product.sku)
+            .join(Product)
+            .where(ProductBarcode.code.in_(codes))
+        )
+        if product.id is not None:
+            stmt = stmt.where(ProductBarcode.product_id != product.id)
+        taken = db.session.execute(stmt).all()
     if taken:
         which = ", ".join(f"{code} ({sku})" for code, sku in taken)
         raise Conflict(

@@ -1,8 +1,12 @@
-from flask import Response
+from flask import Response, request, send_file
+from flask_login import current_user
+from marshmallow import Schema, fields
 
 from app.catalog.schemas import ProductListArgsSchema
 from app.core.api_docs import ApiBlueprint
+from app.core.content import accepts
 from app.core.db import utcnow
+from app.core.errors import ValidationProblem
 from app.core.security import requires
 from app.imports import services
 from app.partners.schemas import CustomerListArgsSchema, SupplierListArgsSchema
@@ -29,10 +33,14 @@ def _download(kind: str, fmt: str, columns, records) -> Response:
     return response
 
 
-def _documented(func):
+def _returns_workbook(description: str):
     return blp.alt_response(
-        200, description="The file (.xlsx or .csv)", content_type=MEDIA_TYPES["xlsx"], success=True
-    )(blp.documents_errors(401, 403, 422)(func))
+        200, description=description, content_type=MEDIA_TYPES["xlsx"], success=True
+    )
+
+
+def _documented(func):
+    return _returns_workbook("The file (.xlsx or .csv)")(blp.documents_errors(401, 403, 422)(func))
 
 
 @blp.route(f"/exports/products.{FORMATS}")
@@ -60,3 +68,69 @@ def export_suppliers(args, fmt):
 def export_customers(args, fmt):
     """Customers matching the list filters (a salesperson: their own)."""
     return _download("customers", fmt, *services.export_customers(args))
+
+
+class ImportResultSchema(Schema):
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    dry_run = fields.Boolean()
+
+
+@blp.route("/imports/products/template")
+@requires("catalog:write")
+@blp.alt_response(
+    200, description="The .xlsx template", content_type=MEDIA_TYPES["xlsx"], success=True
+)
+@blp.documents_errors(401, 403)
+def product_import_template():
+    """An .xlsx to fill in: bilingual headers, an example row, Y/N drop-downs, a notes sheet."""
+    response = Response(services.template_workbook("products"), mimetype=MEDIA_TYPES["xlsx"])
+    response.headers["Content-Disposition"] = 'attachment; filename="products-template.xlsx"'
+    return response
+
+
+@blp.route("/imports/products", methods=["POST"])
+@requires("catalog:write")
+@accepts("multipart/form-data")
+@blp.response(200, ImportResultSchema)
+@blp.documents_errors(401, 403, 413, 415, 422)
+def import_products():
+    """Import products from .xlsx (multipart `file`; `mode`=create|upsert; `dry_run`).
+
+    Every row is checked first; one bad row and nothing is saved: the 422 lists row, column
+    and reason for each error and links an annotated copy of the workbook.
+    """
+    upload = request.files.get("file")
+    errors = {}
+    if upload is None:
+        errors["file"] = ["send the workbook in the field 'file'"]
+    mode = request.form.get("mode", "create")
+    if mode not in ("create", "upsert"):
+        errors["mode"] = ["create or upsert"]
+    dry_run = request.form.get("dry_run", "false").lower()
+    if dry_run not in ("true", "false", "1", "0"):
+        errors["dry_run"] = ["true or false"]
+    if errors:
+        raise ValidationProblem(errors)
+    return services.run_import(
+        "products",
+        upload.read(),
+        mode=mode,
+        dry_run=dry_run in ("true", "1"),
+        user_id=current_user.id,
+    )
+
+
+@blp.route("/imports/annotated/<token>")
+@requires(None)
+@blp.alt_response(
+    200, description="The annotated .xlsx", content_type=MEDIA_TYPES["xlsx"], success=True
+)
+@blp.documents_errors(401, 404)
+def annotated_workbook(token):
+    """The rejected workbook with its bad cells marked (only for the user who uploaded it)."""
+    path = services.annotated_file(token, current_user.id)
+    return send_file(
+        path, mimetype=MEDIA_TYPES["xlsx"], as_attachment=True, download_name="errors.xlsx"
+    )

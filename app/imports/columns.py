@@ -1,5 +1,6 @@
 """The columns of each master-data sheet: one definition for export (and import)."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -14,15 +15,83 @@ class Column:
     value: Callable[[Any], Any]
     # Only callers holding one of these permissions get the column (cost, payables).
     requires: tuple[str, ...] = ()
+    # Import: how a cell becomes the API value (None: the column is export-only).
+    parse: Callable[[Any], Any] | None = None
+    required: bool = False
+    note: str = ""
 
     @property
     def header(self) -> str:
         return f"{self.zh} {self.en}"
 
 
-def field(key: str, zh: str, en: str, *, requires: tuple[str, ...] = ()) -> Column:
+def field(key: str, zh: str, en: str, parse=None, **options) -> Column:
     """A column that is the record's attribute of the same name."""
-    return Column(key, zh, en, attrgetter(key), requires)
+    return Column(key, zh, en, attrgetter(key), parse=parse, **options)
+
+
+def quantity(key: str, zh: str, en: str) -> Column:
+    """A quantity column, written without padding zeros (24, not 24.000)."""
+    return Column(key, zh, en, lambda record: _plain(getattr(record, key)), parse=number)
+
+
+# --- cells → API values (errors are left to the API schema, which names the field) -------
+
+
+def text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)  # a code typed as a number: 6901234567892, not 6.9e12
+    return str(cell).strip()
+
+
+def number(cell):
+    value = text(cell)
+    return value or None
+
+
+def whole(cell):
+    value = text(cell)
+    return int(value) if value.lstrip("-").isdigit() else (value or None)
+
+
+_TRUE = {"y", "yes", "true", "1", "是", "启用"}
+_FALSE = {"n", "no", "false", "0", "否", "停用", ""}
+
+
+def yes_no(cell):
+    value = text(cell).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return value  # not a yes/no: the schema says so
+
+
+def split_list(cell) -> list[str]:
+    return [part.strip() for part in re.split(r"[;；,，\n]", text(cell)) if part.strip()]
+
+
+def units_cell(cell) -> list[dict]:
+    """箱=24:6901234567885;包=6 → [{name, factor, barcode}]."""
+    units = []
+    for part in split_list(cell):
+        name, _, rest = part.partition("=")
+        factor, _, barcode = rest.partition(":")
+        units.append(
+            {"name": name.strip(), "factor": factor.strip(), "barcode": barcode.strip() or None}
+        )
+    return units
+
+
+def pairs_cell(cell) -> dict:
+    """vip=3.00;dealer=2.80 → {level: price}."""
+    pairs = {}
+    for part in split_list(cell):
+        key, _, value = part.partition("=")
+        pairs[key.strip()] = value.strip()
+    return pairs
 
 
 def _joined(values) -> str:
@@ -51,32 +120,40 @@ def _units(product) -> str:
 
 def product_columns(category_paths: dict[int, str]) -> list[Column]:
     return [
-        field("sku", "商品编码", "SKU"),
-        field("name", "名称", "Name"),
-        field("spec", "规格型号", "Spec"),
-        field("brand", "品牌", "Brand"),
-        Column("category", "分类", "Category", lambda p: category_paths.get(p.category_id, "")),
-        field("unit", "基本单位", "Unit"),
+        field("sku", "商品编码", "SKU", text, required=True, note="唯一，不分大小写 / unique"),
+        field("name", "名称", "Name", text, required=True),
+        field("spec", "规格型号", "Spec", text),
+        field("brand", "品牌", "Brand", text),
+        Column(
+            "category", "分类", "Category", lambda p: category_paths.get(p.category_id, ""),
+            parse=text, note="分类路径，如 饮料/碳酸 / category path",
+        ),
+        field("unit", "基本单位", "Unit", text, note="默认 个 / default pcs"),
         Column(
             "barcodes", "条码", "Barcodes",
             lambda p: _joined(b.code for b in p.barcodes if b.unit_id is None),
+            parse=split_list, note="多个用 ; 分隔 / separate with ;",
         ),
-        Column("units", "包装单位", "Units (name=factor:barcode)", _units),
-        field("retail_price", "零售价", "Retail price"),
-        field("wholesale_price", "批发价", "Wholesale price"),
-        field("min_price", "最低售价", "Minimum price"),
+        Column(
+            "units", "包装单位", "Units (name=factor:barcode)", _units, parse=units_cell,
+            note="箱=24:6901234567885;包=6",
+        ),
+        field("retail_price", "零售价", "Retail price", number),
+        field("wholesale_price", "批发价", "Wholesale price", number),
+        field("min_price", "最低售价", "Minimum price", number),
         Column(
             "level_prices", "等级价", "Level prices (level=price)",
             lambda p: _joined(f"{lp.price_level}={lp.price}" for lp in p.level_prices),
+            parse=pairs_cell, note="vip=3.00;dealer=2.80",
         ),
-        Column("safety_stock", "安全库存", "Safety stock", lambda p: _plain(p.safety_stock)),
-        Column("reorder_point", "补货点", "Reorder point", lambda p: _plain(p.reorder_point)),
-        Column("reorder_qty", "补货量", "Reorder qty", lambda p: _plain(p.reorder_qty)),
-        field("track_batches", "批次管理", "Track batches"),
-        field("track_expiry", "保质期管理", "Track expiry"),
-        field("shelf_life_days", "保质期天数", "Shelf life days"),
-        field("allow_negative_stock", "允许负库存", "Allow negative stock"),
-        field("active", "启用", "Active"),
+        quantity("safety_stock", "安全库存", "Safety stock"),
+        quantity("reorder_point", "补货点", "Reorder point"),
+        quantity("reorder_qty", "补货量", "Reorder qty"),
+        field("track_batches", "批次管理", "Track batches", yes_no, note="Y/N"),
+        field("track_expiry", "保质期管理", "Track expiry", yes_no, note="Y/N"),
+        field("shelf_life_days", "保质期天数", "Shelf life days", whole),
+        field("allow_negative_stock", "允许负库存", "Allow negative stock", yes_no, note="Y/N"),
+        field("active", "启用", "Active", yes_no, note="Y/N"),
         field("last_cost", "最近进价", "Last cost", requires=("cost:read",)),
         field("avg_cost", "平均成本", "Average cost", requires=("cost:read",)),
     ]  # fmt: skip

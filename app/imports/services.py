@@ -2,21 +2,42 @@
 
 import csv
 import io
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zipfile import BadZipFile
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from flask import current_app
+from marshmallow import Schema, ValidationError
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.catalog import services as catalog
 from app.catalog.models import Product
-from app.core.errors import Problem
+from app.catalog.schemas import ProductWriteSchema
+from app.core.errors import NotFound, Problem, ValidationProblem
 from app.core.pagination import apply_search
+from app.core.records import normalise_code
 from app.core.security import caller_can
 from app.extensions import db
-from app.imports.columns import Column, customer_columns, product_columns, supplier_columns
+from app.imports.columns import (
+    Column,
+    customer_columns,
+    product_columns,
+    supplier_columns,
+    yes_no,
+)
 from app.partners import services as partners
 from app.partners.models import PAYABLE_READERS, Customer, Supplier
 
@@ -115,3 +136,326 @@ def to_csv(columns: list[Column], records: list) -> bytes:
         writer.writerow([_cell(column.value(record)) for column in columns])
     # A BOM so that Excel opens the Chinese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- imports ------------------------------------------------------------------------------
+
+MAX_IMPORT_ROWS = 10_000
+_HEADER_NOISE = re.compile(r"[\s*（）()]")
+
+
+def _header_key(header) -> str:
+    return _HEADER_NOISE.sub("", str(header or "")).lower()
+
+
+def _importable(columns: list[Column]) -> list[Column]:
+    return [c for c in columns if c.parse is not None]
+
+
+def product_import_columns() -> list[Column]:
+    return _importable(product_columns({}))
+
+
+def template_workbook(kind: str) -> bytes:
+    """An empty sheet to fill: bilingual headers, an example row, drop-downs, notes."""
+    columns = IMPORTERS[kind].columns()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = kind
+    sheet.append([c.header + (" *" if c.required else "") for c in columns])
+    sheet.append([IMPORTERS[kind].example.get(c.key, "") for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    yes_no_list = DataValidation(type="list", formula1='"Y,N"', allow_blank=True)
+    sheet.add_data_validation(yes_no_list)
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(column.header) + 4)
+        if column.parse is yes_no:
+            yes_no_list.add(f"{letter}2:{letter}{MAX_IMPORT_ROWS + 1}")
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("说明 Notes")
+    notes.append(["列 Column", "必填 Required", "说明 Notes"])
+    for column in columns:
+        notes.append([column.header, "Y" if column.required else "", column.note])
+    notes.append([])
+    notes.append(["每行一条记录；整个文件通过校验后才会保存。"])
+    notes.append(["One record a row; nothing is saved unless every row is valid."])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _read_rows(data: bytes, columns: list[Column]) -> list[tuple[int, dict]]:
+    """(row number, {column key: cell}) for every non-empty row; clear errors for bad files."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise Problem(
+            "This is not an .xlsx workbook; download the template and fill it in.",
+            status=415,
+            type="not-a-workbook",
+            errors={"file": ["not an .xlsx workbook"]},
+        ) from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header or not any(header):
+        raise ValidationProblem(
+            {"file": ["the first sheet is empty"]}, detail="The sheet is empty."
+        )
+    by_key = {_header_key(c.header): c for c in columns}
+    by_key.update({_header_key(c.key): c for c in columns})
+    by_key.update({_header_key(c.zh): c for c in columns})
+    by_key.update({_header_key(c.en): c for c in columns})
+    positions = {
+        i: by_key[_header_key(h)] for i, h in enumerate(header) if _header_key(h) in by_key
+    }
+    missing = [c.header for c in columns if c.required and c not in positions.values()]
+    if missing:
+        raise ValidationProblem(
+            {"file": [f"missing column: {name}" for name in missing]},
+            detail=f"Missing columns: {', '.join(missing)}.",
+        )
+    records = []
+    for number, row in enumerate(rows, start=2):
+        if not any(cell not in (None, "") for cell in row):
+            continue
+        if len(records) >= MAX_IMPORT_ROWS:
+            raise ValidationProblem(
+                {"file": [f"more than {MAX_IMPORT_ROWS} rows"]},
+                detail=f"At most {MAX_IMPORT_ROWS} rows at a time; split the file.",
+            )
+        cells = {}
+        for index, column in positions.items():
+            cells[column.key] = row[index] if index < len(row) else None
+        records.append((number, cells))
+    if not records:
+        raise ValidationProblem(
+            {"file": ["no rows below the header"]}, detail="The sheet has no rows."
+        )
+    return records
+
+
+class RowErrors:
+    """Reasons per (row, column header); the import saves nothing while there are any."""
+
+    def __init__(self, columns: list[Column]):
+        self.headers = {c.key: c.header for c in columns}
+        self.items: list[dict] = []
+
+    def add(self, row: int, key: str, reasons) -> None:
+        column = self.headers.get(key, key)
+        for reason in reasons if isinstance(reasons, list) else [reasons]:
+            self.items.append({"row": row, "column": column, "reason": str(reason)})
+
+    def add_problem(self, row: int, problem: Problem, field_to_column: dict) -> None:
+        if problem.errors:
+            for field, reasons in problem.errors.items():
+                self.add(row, field_to_column.get(field, field), reasons)
+        else:
+            self.add(row, "", problem.detail)
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    records: dict[str, Any]  # normalised key → existing record
+    codes: Any = None  # what the area's checks accept as known (e.g. catalog.KnownCodes)
+
+
+def _product_codes(payload: dict) -> list[str]:
+    """Every barcode a product row brings: its own and its units'."""
+    unit_codes = [u["barcode"] for u in payload.get("units", []) if u.get("barcode")]
+    return [*payload.get("barcodes", []), *unit_codes]
+
+
+def _prefetch_products(payloads: list[dict]) -> Prefetched:
+    skus = [p["sku"] for p in payloads]
+    codes = [c for p in payloads for c in _product_codes(p)]
+    known = catalog.known_codes(skus, codes)
+    found = db.session.scalars(select(Product).where(Product.sku.in_(list(known.sku_ids)))).all()
+    return Prefetched({p.sku: p for p in found}, known)
+
+
+@dataclass(frozen=True)
+class Importer:
+    """How one kind of record is read from a sheet and written."""
+
+    columns: Callable[[], list[Column]]
+    schema: Schema
+    key: str  # the column that identifies a record (upsert matches on it)
+    # Looks up, for all rows at once, the existing records and anything else the checks
+    # need (so a 5,000-row sheet costs a few queries, not thousands).
+    prefetch: Callable[[list[dict]], "Prefetched"]
+    add: Callable[[dict, Any], Any]
+    change: Callable[[Any, dict, Any], Any]
+    # Column keys whose API field has another name.
+    fields: dict[str, str] = dataclass_field(default_factory=dict)
+    # Codes that must be unique across all rows (barcodes), from a row's parsed cells.
+    codes: Callable[[dict], list[str]] = lambda payload: []
+    example: dict = dataclass_field(default_factory=dict)
+
+
+def _resolve_category(payload: dict, row: int, errors: "RowErrors", category_ids: dict) -> None:
+    """The sheet names a category by its path; the API wants its id."""
+    path = payload.pop("category", "")
+    if not path:
+        payload["category_id"] = None
+        return
+    category_id = category_ids.get(_path_key(path))
+    if category_id is None:
+        errors.add(row, "category", f"no such category: {path}")
+    payload["category_id"] = category_id
+
+
+def _path_key(path: str) -> str:
+    return path.replace(" ", "").replace("／", "/").lower()
+
+
+IMPORTERS = {
+    "products": Importer(
+        columns=product_import_columns,
+        schema=ProductWriteSchema(),
+        key="sku",
+        prefetch=_prefetch_products,
+        add=catalog.add_product,
+        change=catalog.change_product,
+        fields={"category": "category_id"},
+        codes=_product_codes,
+        example={
+            "sku": "COKE-330", "name": "可口可乐 330ml", "spec": "330ml", "brand": "可口可乐",
+            "unit": "瓶", "barcodes": "6901234567892", "units": "箱=24:6901234567885",
+            "retail_price": "3.00", "wholesale_price": "2.50", "min_price": "2.20",
+            "level_prices": "vip=2.80", "safety_stock": "48", "track_batches": "N",
+            "track_expiry": "N", "allow_negative_stock": "N", "active": "Y",
+        },
+    ),
+}  # fmt: skip
+
+
+def _flatten(messages) -> list[str]:
+    if isinstance(messages, dict):
+        return [f"{k}: {m}" for k, v in messages.items() for m in _flatten(v)]
+    return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
+
+
+def run_import(kind: str, data: bytes, *, mode: str, dry_run: bool, user_id: int) -> dict:
+    """Check every row, then write all of them in one transaction — or none."""
+    importer = IMPORTERS[kind]
+    columns = importer.columns()
+    records = _read_rows(data, columns)
+    errors = RowErrors(columns)
+    column_of = {importer.fields.get(k, k): k for k in (c.key for c in columns)}
+    seen: dict[str, int] = {}
+    seen_codes: dict[str, int] = {}
+    checked = []
+    category_ids = {_path_key(p): i for i, p in _category_paths().items()}
+    for row, cells in records:
+        payload = {c.key: c.parse(cells[c.key]) for c in columns if c.key in cells}
+        if kind == "products" and "category" in payload:
+            _resolve_category(payload, row, errors, category_ids)
+        key = normalise_code(str(payload.get(importer.key) or ""))
+        if key and key in seen:
+            errors.add(row, importer.key, f"{key} is also in row {seen[key]}")
+        seen.setdefault(key, row)
+        for code in importer.codes(payload):
+            if code in seen_codes and seen_codes[code] != row:
+                errors.add(row, "barcodes", f"{code} is also in row {seen_codes[code]}")
+            seen_codes.setdefault(code, row)
+        try:
+            loaded = importer.schema.load(payload)
+        except ValidationError as refused:
+            for field, reasons in refused.messages.items():
+                errors.add(row, column_of.get(field, field), _flatten(reasons))
+            continue
+        # An update changes only what the sheet has columns for.
+        present = {importer.fields.get(k, k) for k in cells} | {importer.key}
+        checked.append((row, loaded, present))
+
+    # Rows that read well go through the business rules too (all in one transaction that
+    # is rolled back on any error), so one upload reports every problem at once. Each row
+    # is checked before it changes anything; rows are written together at the end.
+    created = updated = 0
+    known = importer.prefetch([loaded for _, loaded, _ in checked])
+    with db.session.no_autoflush:
+        for row, loaded, present in checked:
+            existing = known.records.get(normalise_code(loaded[importer.key]))
+            if existing is not None and mode == "create":
+                errors.add(row, importer.key, "already exists; use mode=upsert to update it")
+                continue
+            try:
+                if existing is None:
+                    importer.add(loaded, known.codes)
+                    created += 1
+                else:
+                    changes = {k: v for k, v in loaded.items() if k in present}
+                    importer.change(existing, changes, known.codes)
+                    updated += 1
+            except Problem as problem:
+                errors.add_problem(row, problem, column_of)
+    if not errors.items:
+        try:
+            db.session.flush()
+        except IntegrityError:  # someone else saved a clashing record meanwhile
+            db.session.rollback()
+            raise Problem(
+                "Another change clashed with this import; nothing was saved. Try again.",
+                status=409,
+                type="import-conflict",
+            ) from None
+
+    if errors.items:
+        db.session.rollback()
+        token = _save_annotated(data, errors, user_id)
+        raise Problem(
+            f"{len({e['row'] for e in errors.items})} row(s) have errors; nothing was saved.",
+            status=422,
+            type="import-rejected",
+            errors={f"row {e['row']}: {e['column']}": [e["reason"]] for e in errors.items},
+            rows=errors.items,
+            annotated_url=f"/api/v1/imports/annotated/{token}",
+        )
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return {"rows": len(records), "created": created, "updated": updated, "dry_run": dry_run}
+
+
+def _annotated_dir() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def _save_annotated(data: bytes, errors: RowErrors, user_id: int) -> str:
+    """The uploaded workbook with each bad cell marked red and the reasons beside the row."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    header_cells = {_header_key(cell.value): cell.column for cell in sheet[1] if cell.value}
+    by_header = {c: header_cells.get(_header_key(c)) for c in {e["column"] for e in errors.items}}
+    report_column = sheet.max_column + 1
+    sheet.cell(row=1, column=report_column, value="错误 Errors").font = Font(
+        bold=True, color="C00000"
+    )
+    red = PatternFill("solid", fgColor="FFC7CE")
+    reasons_by_row: dict[int, list[str]] = {}
+    for error in errors.items:
+        column = by_header.get(error["column"])
+        if column:
+            sheet.cell(row=error["row"], column=column).fill = red
+        reasons_by_row.setdefault(error["row"], []).append(f"{error['column']}: {error['reason']}")
+    for row, reasons in reasons_by_row.items():
+        sheet.cell(row=row, column=report_column, value="\n".join(reasons))
+    token = f"{user_id}-{secrets.token_urlsafe(12)}"
+    folder = _annotated_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(folder / f"{token}.xlsx")
+    return token
+
+
+def annotated_file(token: str, user_id: int) -> Path:
+    """Only the user who uploaded the workbook gets its annotated copy back."""
+    owner, _, _ = token.partition("-")
+    path = _annotated_dir() / f"{token}.xlsx"
+    if owner != str(user_id) or not re.fullmatch(r"\d+-[\w-]+", token) or not path.is_file():
+        raise NotFound("No such annotated workbook.")
+    return path
