@@ -251,3 +251,35 @@ def test_manager_grows_the_category_tree(live_server, phone):
     tree = phone.request.get(live_server.url + "/api/v1/categories").json()["items"]
     frozen_node = next(node for node in tree if node["name"] == "冷冻食品")
     assert [child["name"] for child in frozen_node["children"]] == ["速冻水饺"]
+
+
+def _sheet(path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["商品编码 SKU", "名称 Name", "零售价 Retail price"])
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+
+
+def test_manager_imports_products_and_sees_bad_rows(live_server, phone, tmp_path):
+    _log_in(phone, live_server.url, "manager")
+    _find_product(phone, live_server.url, "")
+    phone.get_by_test_id("product-import").click()
+    bad, good = tmp_path / "bad.xlsx", tmp_path / "good.xlsx"
+    _sheet(bad, [["NEW-1", "新品一", "5.00"], ["NEW-2", "新品二", "-1"]])
+    _sheet(good, [["NEW-1", "新品一", "5.00"], ["NEW-2", "新品二", "6.50"]])
+
+    phone.locator(".van-uploader input[type=file]").set_input_files(str(bad))
+    phone.get_by_test_id("import-run").click()
+    errors = phone.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("Row 3")
+    expect(errors).to_contain_text("Retail price")
+    shot(phone, "import-rejected")
+    assert phone.request.get(live_server.url + "/api/v1/products?q=NEW-").json()["total"] == 0
+
+    phone.locator(".van-uploader input[type=file]").set_input_files(str(good))
+    phone.get_by_test_id("import-run").click()
+    expect(phone.get_by_test_id("import-outcome")).to_contain_text("2 created")
+    assert phone.request.get(live_server.url + "/api/v1/products?q=NEW-").json()["total"] == 2

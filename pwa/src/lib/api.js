@@ -34,7 +34,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(method, path, { body, file, query, idempotencyKey } = {}) {
+export async function request(method, path, { body, file, form, query, idempotencyKey } = {}) {
   const app = useAppStore()
   const url = new URL('/api/v1' + path, window.location.origin)
   for (const [key, value] of Object.entries(query || {})) {
@@ -54,7 +54,8 @@ export async function request(method, path, { body, file, query, idempotencyKey 
       method,
       headers,
       credentials: 'same-origin',
-      body: file ?? (body === undefined ? undefined : JSON.stringify(body)),
+      // A FormData body sets its own multipart Content-Type (with the boundary).
+      body: form ?? file ?? (body === undefined ? undefined : JSON.stringify(body)),
     })
   } catch {
     app.setReachable(false)
@@ -66,6 +67,7 @@ export async function request(method, path, { body, file, query, idempotencyKey 
   const data = await response.json().catch(() => null)
   if (response.ok) return data
   const error = new ApiError({ status: response.status, ...(data || {}) })
+  error.body = data // problem members beyond the standard ones (e.g. an import's rows)
   if (response.status === 401 && path !== '/auth/login') onUnauthorized()
   throw error
 }
@@ -76,5 +78,6 @@ export const api = {
   patch: (path, body, options) => request('PATCH', path, { body, ...options }),
   /** Send a file (a picture) as the request body, with its own content type. */
   putFile: (path, file, options) => request('PUT', path, { file, ...options }),
+  postForm: (path, form, options) => request('POST', path, { form, ...options }),
   delete: (path, options) => request('DELETE', path, options),
 }

@@ -16,6 +16,7 @@ const routes = [
       { path: 'users/new', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.newUser', permission: 'users:write' } },
       { path: 'users/:id', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.editUser', permission: 'users:read' }, props: true },
       { path: 'products', component: () => import('../views/catalog/ProductListView.vue'), meta: { titleKey: 'titles.products', permission: 'catalog:read' } },
+      { path: 'products/import', component: () => import('../views/catalog/ProductImportView.vue'), meta: { titleKey: 'titles.importProducts', permission: 'catalog:write' } },
       { path: 'products/new', component: () => import('../views/catalog/ProductView.vue'), meta: { titleKey: 'titles.newProduct', permission: 'catalog:write' } },
       { path: 'products/:id', component: () => import('../views/catalog/ProductView.vue'), meta: { titleKey: 'titles.product', permission: 'catalog:read' }, props: true },
       { path: 'categories', component: () => import('../views/catalog/CategoriesView.vue'), meta: { titleKey: 'titles.categories', permission: 'catalog:read' } },
