@@ -77,30 +77,13 @@ class ImportResultSchema(Schema):
     dry_run = fields.Boolean()
 
 
-@blp.route("/imports/products/template")
-@requires("catalog:write")
-@blp.alt_response(
-    200, description="The .xlsx template", content_type=MEDIA_TYPES["xlsx"], success=True
-)
-@blp.documents_errors(401, 403)
-def product_import_template():
-    """An .xlsx to fill in: bilingual headers, an example row, Y/N drop-downs, a notes sheet."""
-    response = Response(services.template_workbook("products"), mimetype=MEDIA_TYPES["xlsx"])
-    response.headers["Content-Disposition"] = 'attachment; filename="products-template.xlsx"'
+def _template(kind: str) -> Response:
+    response = Response(services.template_workbook(kind), mimetype=MEDIA_TYPES["xlsx"])
+    response.headers["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response
 
 
-@blp.route("/imports/products", methods=["POST"])
-@requires("catalog:write")
-@accepts("multipart/form-data")
-@blp.response(200, ImportResultSchema)
-@blp.documents_errors(401, 403, 413, 415, 422)
-def import_products():
-    """Import products from .xlsx (multipart `file`; `mode`=create|upsert; `dry_run`).
-
-    Every row is checked first; one bad row and nothing is saved: the 422 lists row, column
-    and reason for each error and links an annotated copy of the workbook.
-    """
+def _import(kind: str) -> dict:
     upload = request.files.get("file")
     errors = {}
     if upload is None:
@@ -114,12 +97,42 @@ def import_products():
     if errors:
         raise ValidationProblem(errors)
     return services.run_import(
-        "products",
-        upload.read(),
-        mode=mode,
-        dry_run=dry_run in ("true", "1"),
-        user_id=current_user.id,
+        kind, upload.read(), mode=mode, dry_run=dry_run in ("true", "1"), user_id=current_user.id
     )
+
+
+_IMPORT_DOC = """Import {kind} from .xlsx (multipart `file`; `mode`=create|upsert; `dry_run`).
+
+Every row is checked first; one bad row and nothing is saved: the 422 lists row, column
+and reason for each error and links an annotated copy of the workbook."""
+
+
+def _import_endpoints(kind: str, permission: str) -> None:
+    """GET /imports/<kind>/template and POST /imports/<kind>, guarded by `permission`."""
+
+    @requires(permission)
+    @_returns_workbook("The .xlsx template")
+    @blp.documents_errors(401, 403)
+    def template():
+        return _template(kind)
+
+    @requires(permission)
+    @accepts("multipart/form-data")
+    @blp.response(200, ImportResultSchema)
+    @blp.documents_errors(401, 403, 413, 415, 422)
+    def run():
+        return _import(kind)
+
+    template.__doc__ = f"An .xlsx to fill in for {kind}: bilingual headers, an example, notes."
+    run.__doc__ = _IMPORT_DOC.format(kind=kind)
+    template.__name__, run.__name__ = f"{kind}_import_template", f"import_{kind}"
+    blp.route(f"/imports/{kind}/template", endpoint=template.__name__)(template)
+    blp.route(f"/imports/{kind}", methods=["POST"], endpoint=run.__name__)(run)
+
+
+_import_endpoints("products", "catalog:write")
+_import_endpoints("suppliers", "partners:write")
+_import_endpoints("customers", "partners:write")
 
 
 @blp.route("/imports/annotated/<token>")

@@ -161,19 +161,19 @@ def product_columns(category_paths: dict[int, str]) -> list[Column]:
 
 def supplier_columns(payable_readers: tuple[str, ...]) -> list[Column]:
     return [
-        field("code", "编码", "Code"),
-        field("name", "名称", "Name"),
-        field("contact", "联系人", "Contact"),
-        field("phone", "电话", "Phone"),
-        field("address", "地址", "Address"),
-        field("tax_id", "税号", "Tax ID"),
-        field("payment_terms_days", "账期天数", "Payment terms days"),
-        field("lead_time_days", "交货天数", "Lead time days"),
-        field("rating", "评级", "Rating"),
-        field("opening_payable", "期初应付", "Opening payable", requires=payable_readers),
-        field("active", "启用", "Active"),
-        field("note", "备注", "Note"),
-    ]  # fmt: skip
+        field("code", "编码", "Code", text, required=True),
+        field("name", "名称", "Name", text, required=True),
+        field("contact", "联系人", "Contact", text),
+        field("phone", "电话", "Phone", text),
+        field("address", "地址", "Address", text),
+        field("tax_id", "税号", "Tax ID", text),
+        field("payment_terms_days", "账期天数", "Payment terms days", whole),
+        field("lead_time_days", "交货天数", "Lead time days", whole),
+        field("rating", "评级", "Rating", whole, note="1-5"),
+        field("opening_payable", "期初应付", "Opening payable", number, requires=payable_readers),
+        field("active", "启用", "Active"),  # export only: archive in the app
+        field("note", "备注", "Note", text),
+    ]
 
 
 def _first(items: list[dict], key: str, *, prefer_default: bool = False) -> str:
@@ -185,23 +185,25 @@ def _first(items: list[dict], key: str, *, prefer_default: bool = False) -> str:
 
 
 def customer_columns(salesperson_names: dict[int, str]) -> list[Column]:
+    """Contact, phone and address are the first contact and the default address."""
     return [
-        field("code", "编码", "Code"),
-        field("name", "名称", "Name"),
-        Column("contact", "联系人", "Contact", lambda c: _first(c.contacts, "name")),
-        Column("phone", "电话", "Phone", lambda c: _first(c.contacts, "phone")),
+        field("code", "编码", "Code", text, required=True),
+        field("name", "名称", "Name", text, required=True),
+        Column("contact", "联系人", "Contact", lambda c: _first(c.contacts, "name"), parse=text),
+        Column("phone", "电话", "Phone", lambda c: _first(c.contacts, "phone"), parse=text),
         Column(
             "address", "收货地址", "Delivery address",
-            lambda c: _first(c.delivery_addresses, "address", prefer_default=True),
+            lambda c: _first(c.delivery_addresses, "address", prefer_default=True), parse=text,
         ),
-        field("price_level", "价格等级", "Price level"),
-        field("credit_limit", "信用额度", "Credit limit"),
-        field("credit_days", "信用天数", "Credit days"),
+        field("price_level", "价格等级", "Price level", text, note="retail / vip …"),
+        field("credit_limit", "信用额度", "Credit limit", number),
+        field("credit_days", "信用天数", "Credit days", whole),
         Column(
             "salesperson", "业务员", "Salesperson",
             lambda c: salesperson_names.get(c.salesperson_id, ""),
+            parse=text, note="用户名 / username",
         ),
-        field("opening_receivable", "期初应收", "Opening receivable"),
-        field("active", "启用", "Active"),
-        field("note", "备注", "Note"),
+        field("opening_receivable", "期初应收", "Opening receivable", number),
+        field("active", "启用", "Active"),  # export only: archive in the app
+        field("note", "备注", "Note", text),
     ]  # fmt: skip

@@ -40,6 +40,7 @@ from app.imports.columns import (
 )
 from app.partners import services as partners
 from app.partners.models import PAYABLE_READERS, Customer, Supplier
+from app.partners.schemas import CustomerCreateSchema, SupplierCreateSchema
 
 EXPORT_LIMIT = 50_000
 
@@ -158,7 +159,7 @@ def product_import_columns() -> list[Column]:
 
 def template_workbook(kind: str) -> bytes:
     """An empty sheet to fill: bilingual headers, an example row, drop-downs, notes."""
-    columns = IMPORTERS[kind].columns()
+    columns = _visible(IMPORTERS[kind].columns())
     book = Workbook()
     sheet = book.active
     sheet.title = kind
@@ -293,11 +294,17 @@ class Importer:
     fields: dict[str, str] = dataclass_field(default_factory=dict)
     # Codes that must be unique across all rows (barcodes), from a row's parsed cells.
     codes: Callable[[dict], list[str]] = lambda payload: []
+    # Turns cells that name things (a category path, a salesperson) into API values;
+    # `context` is looked up once per import and handed to every row.
+    prepare: Callable[[dict, int, "RowErrors", Any], None] = lambda *args: None
+    context: Callable[[], Any] = lambda: None
     example: dict = dataclass_field(default_factory=dict)
 
 
 def _resolve_category(payload: dict, row: int, errors: "RowErrors", category_ids: dict) -> None:
     """The sheet names a category by its path; the API wants its id."""
+    if "category" not in payload:
+        return
     path = payload.pop("category", "")
     if not path:
         payload["category_id"] = None
@@ -312,6 +319,27 @@ def _path_key(path: str) -> str:
     return path.replace(" ", "").replace("／", "/").lower()
 
 
+def _prefetch_by_code(model, payloads: list[dict]) -> Prefetched:
+    codes = [normalise_code(str(p.get("code") or "")) for p in payloads]
+    found = db.session.scalars(select(model).where(model.code.in_(codes))).all()
+    return Prefetched({record.code: record for record in found})
+
+
+def _customer_cells(payload: dict, row: int, errors: "RowErrors", user_ids: dict) -> None:
+    """One contact, one (default) address and a salesperson's username, as the API wants."""
+    contact, phone = payload.pop("contact", None), payload.pop("phone", None)
+    if contact or phone:
+        payload["contacts"] = [{"name": contact or "", "phone": phone or ""}]
+    address = payload.pop("address", None)
+    if address:
+        payload["delivery_addresses"] = [{"label": "", "address": address, "is_default": True}]
+    if "salesperson" in payload:
+        username = payload.pop("salesperson").lower()
+        payload["salesperson_id"] = user_ids.get(username) if username else None
+        if username and username not in user_ids:
+            errors.add(row, "salesperson", f"no user named {username}")
+
+
 IMPORTERS = {
     "products": Importer(
         columns=product_import_columns,
@@ -322,12 +350,44 @@ IMPORTERS = {
         change=catalog.change_product,
         fields={"category": "category_id"},
         codes=_product_codes,
+        prepare=_resolve_category,
+        context=lambda: {_path_key(p): i for i, p in _category_paths().items()},
         example={
             "sku": "COKE-330", "name": "可口可乐 330ml", "spec": "330ml", "brand": "可口可乐",
             "unit": "瓶", "barcodes": "6901234567892", "units": "箱=24:6901234567885",
             "retail_price": "3.00", "wholesale_price": "2.50", "min_price": "2.20",
             "level_prices": "vip=2.80", "safety_stock": "48", "track_batches": "N",
             "track_expiry": "N", "allow_negative_stock": "N", "active": "Y",
+        },
+    ),
+    "suppliers": Importer(
+        columns=lambda: _importable(supplier_columns(PAYABLE_READERS)),
+        schema=SupplierCreateSchema(),
+        key="code",
+        prefetch=lambda payloads: _prefetch_by_code(Supplier, payloads),
+        add=lambda data, _known: partners.add_supplier(data),
+        change=lambda supplier, changes, _known: partners.change_supplier(supplier, changes),
+        example={
+            "code": "S100", "name": "可口可乐华东饮料有限公司", "contact": "陈经理",
+            "phone": "021-12345678", "payment_terms_days": 30, "lead_time_days": 7, "rating": 4,
+            "active": "Y",
+        },
+    ),
+    "customers": Importer(
+        columns=lambda: _importable(customer_columns({})),
+        schema=CustomerCreateSchema(),
+        key="code",
+        prefetch=lambda payloads: _prefetch_by_code(Customer, payloads),
+        add=lambda data, _known: partners.add_customer(data),
+        change=lambda customer, changes, _known: partners.change_customer(customer, changes),
+        fields={"contact": "contacts", "phone": "contacts", "address": "delivery_addresses",
+                "salesperson": "salesperson_id"},
+        prepare=_customer_cells,
+        context=lambda: dict(db.session.execute(select(User.username, User.id)).all()),
+        example={
+            "code": "C100", "name": "徐汇好又多便利店", "contact": "王老板", "phone": "13800000000",
+            "address": "徐汇区建设路 1 号", "price_level": "retail", "credit_limit": "5000",
+            "credit_days": 30, "salesperson": "sales", "active": "Y",
         },
     ),
 }  # fmt: skip
@@ -349,11 +409,10 @@ def run_import(kind: str, data: bytes, *, mode: str, dry_run: bool, user_id: int
     seen: dict[str, int] = {}
     seen_codes: dict[str, int] = {}
     checked = []
-    category_ids = {_path_key(p): i for i, p in _category_paths().items()}
+    context = importer.context()
     for row, cells in records:
         payload = {c.key: c.parse(cells[c.key]) for c in columns if c.key in cells}
-        if kind == "products" and "category" in payload:
-            _resolve_category(payload, row, errors, category_ids)
+        importer.prepare(payload, row, errors, context)
         key = normalise_code(str(payload.get(importer.key) or ""))
         if key and key in seen:
             errors.add(row, importer.key, f"{key} is also in row {seen[key]}")

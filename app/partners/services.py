@@ -77,6 +77,13 @@ def get_supplier(supplier_id: int) -> Supplier:
 
 
 def create_supplier(details: dict) -> Supplier:
+    supplier = add_supplier(details)
+    db.session.commit()
+    return supplier
+
+
+def add_supplier(details: dict) -> Supplier:
+    """Check and add a supplier to the caller's transaction (imports add many at once)."""
     _check_may_set_payable(details)
     code = normalise_code(details["code"])
     if code_taken(Supplier, code):
@@ -84,13 +91,19 @@ def create_supplier(details: dict) -> Supplier:
     supplier = Supplier(code=code)
     _apply(supplier, details, SUPPLIER_TEXT, SUPPLIER_VALUES)
     db.session.add(supplier)
-    db.session.commit()
     return supplier
 
 
 def update_supplier(supplier_id: int, changes: dict) -> Supplier:
     supplier = get_supplier(supplier_id)
     check_version(supplier, changes["version"])
+    change_supplier(supplier, changes)
+    db.session.commit()
+    return supplier
+
+
+def change_supplier(supplier: Supplier, changes: dict) -> Supplier:
+    """Check and apply changes within the caller's transaction."""
     _check_may_set_payable(changes)
     if "code" in changes:
         code = normalise_code(changes["code"])
@@ -98,7 +111,6 @@ def update_supplier(supplier_id: int, changes: dict) -> Supplier:
             raise duplicate_code("supplier", code)
         supplier.code = code
     _apply(supplier, changes, SUPPLIER_TEXT, SUPPLIER_VALUES)
-    db.session.commit()
     return supplier
 
 
@@ -165,6 +177,10 @@ def customer_query(
     return stmt
 
 
+def find_by_code(model, code: str):
+    return db.session.scalar(select(model).where(model.code == normalise_code(code)))
+
+
 def get_customer(customer_id: int) -> Customer:
     """A customer the current user may see; others do not exist for them."""
     customer = db.session.scalar(customer_query().where(Customer.id == customer_id))
@@ -175,6 +191,13 @@ def get_customer(customer_id: int) -> Customer:
 
 def create_customer(details: dict) -> Customer:
     """Create a customer; a salesperson who names nobody becomes its salesperson."""
+    customer = add_customer(details)
+    db.session.commit()
+    return customer
+
+
+def add_customer(details: dict) -> Customer:
+    """Check and add a customer to the caller's transaction (imports add many at once)."""
     salesperson_id = details.get("salesperson_id")
     if salesperson_id is None:
         salesperson_id = _sales_only_caller()
@@ -187,13 +210,19 @@ def create_customer(details: dict) -> Customer:
     for field in CUSTOMER_LISTS:
         setattr(customer, field, _stripped(details.get(field, [])))
     db.session.add(customer)
-    db.session.commit()
     return customer
 
 
 def update_customer(customer_id: int, changes: dict) -> Customer:
     customer = get_customer(customer_id)
     check_version(customer, changes["version"])
+    change_customer(customer, changes)
+    db.session.commit()
+    return customer
+
+
+def change_customer(customer: Customer, changes: dict) -> Customer:
+    """Check and apply changes within the caller's transaction."""
     if "salesperson_id" in changes:
         _check_salesperson(changes["salesperson_id"])
         customer.salesperson_id = changes["salesperson_id"]
@@ -206,7 +235,6 @@ def update_customer(customer_id: int, changes: dict) -> Customer:
     for field in CUSTOMER_LISTS:
         if field in changes:
             setattr(customer, field, _stripped(changes[field]))
-    db.session.commit()
     return customer
 
 

@@ -160,3 +160,59 @@ def test_export_then_import_gives_the_same_products(login_as):
         return {k: ([{**u, "id": None} for u in p[k]] if k == "units" else p[k]) for k in keep}
 
     assert [strip_ids(p) for p in after] == [strip_ids(p) for p in before]
+
+
+def test_suppliers_import_reports_bad_rows_and_saves_nothing(login_as):
+    purchaser = login_as("purchaser")
+    headers = ["编码 Code", "名称 Name", "账期天数 Payment terms days", "期初应付 Opening payable"]
+    rows = [["s-1", "供应商一", 30, "1000"], ["S-2", "供应商二", 400, "0"], ["S-3", "", 30, "0"]]
+    body = assert_problem(_import_kind(purchaser, "suppliers", _workbook(rows, headers)), 422)
+    assert {(e["row"], e["column"]) for e in body["rows"]} == {
+        (3, "账期天数 Payment terms days"),
+        (4, "名称 Name"),
+    }
+    assert purchaser.get("/api/v1/suppliers").json["total"] == 0
+    rows[1][2], rows[2][1] = 60, "供应商三"
+    assert _import_kind(purchaser, "suppliers", _workbook(rows, headers)).json["created"] == 3
+    first = purchaser.get("/api/v1/suppliers?q=S-1").json["items"][0]
+    assert first["code"] == "S-1" and first["opening_payable"] == "1000.00"
+
+
+def test_customers_import_fills_contact_address_and_salesperson(login_as, make_user):
+    make_user("li.sales", ["sales"])
+    manager = login_as("manager")
+    headers = [
+        "编码 Code",
+        "名称 Name",
+        "联系人 Contact",
+        "电话 Phone",
+        "收货地址 Delivery address",
+        "业务员 Salesperson",
+    ]
+    rows = [["C-9", "静安便利店", "王老板", "13800000000", "静安区 1 号", "li.sales"]]
+    assert _import_kind(manager, "customers", _workbook(rows, headers)).json["created"] == 1
+    customer = manager.get("/api/v1/customers?q=C-9").json["items"][0]
+    assert customer["contacts"][0]["name"] == "王老板"
+    assert customer["delivery_addresses"][0] == {
+        "label": "",
+        "address": "静安区 1 号",
+        "is_default": True,
+    }
+    assert customer["salesperson_id"] is not None
+    rows[0][0], rows[0][5] = "C-10", "nobody"
+    body = assert_problem(_import_kind(manager, "customers", _workbook(rows, headers)), 422)
+    assert body["rows"][0]["column"] == "业务员 Salesperson"
+
+
+def test_a_sales_template_has_no_payables_column(login_as):
+    with login_as("sales").get("/api/v1/imports/suppliers/template") as response:
+        headers = [c.value for c in load_workbook(io.BytesIO(response.data)).worksheets[0][1]]
+    assert "名称 Name *" in headers and not any("期初应付" in h for h in headers)
+
+
+def _import_kind(client, kind, data, **form):
+    return client.post(
+        f"/api/v1/imports/{kind}",
+        data={"file": (io.BytesIO(data), f"{kind}.xlsx"), **form},
+        content_type="multipart/form-data",
+    )
