@@ -19,13 +19,3 @@ export function flattenCategories(nodes, prefix = '', depth = 0) {
     return [{ id: node.id, label, node, depth }, ...flattenCategories(node.children || [], label, depth + 1)]
   })
 }
-
-export const productTemplateUrl = '/api/v1/imports/products/template'
-
-export function importProducts(file, { mode, dryRun }) {
-  const form = new FormData()
-  form.append('file', file)
-  form.append('mode', mode)
-  form.append('dry_run', dryRun ? 'true' : 'false')
-  return api.postForm('/imports/products', form)
-}

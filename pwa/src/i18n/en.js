@@ -20,6 +20,7 @@ export default {
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', users: 'Users', me: 'Me' },
   titles: {
+    importSuppliers: 'Import suppliers', importCustomers: 'Import customers',
     importProducts: 'Import products',
     categories: 'Categories',
     suppliers: 'Suppliers', newSupplier: 'New supplier', supplier: 'Supplier', customers: 'Customers', newCustomer: 'New customer', customer: 'Customer',
@@ -51,8 +52,8 @@ export default {
     passwordRule: 'At least 8 characters',
   },
   imports: {
-    template: 'Download the template', templateHint: 'Fill in the template (one product a row), then upload it. Nothing is saved unless every row is valid.',
-    file: 'Workbook (.xlsx)', choose: 'Choose file', mode: 'Existing SKUs', create: 'Refuse them', upsert: 'Update them',
+    template: 'Download the template', templateHint: 'Fill in the template (one record a row), then upload it. Nothing is saved unless every row is valid.',
+    file: 'Workbook (.xlsx)', choose: 'Choose file', mode: 'Existing codes', modeProducts: 'Existing SKUs', create: 'Refuse them', upsert: 'Update them',
     dryRun: 'Check only (save nothing)', run: 'Import', done: '{rows} rows: {created} created, {updated} updated', checked: '{rows} rows checked: all valid, nothing saved',
     rejected: 'Nothing was saved. Fix these rows:', annotated: 'Download the workbook with the errors marked', row: 'Row {row}', open: 'Import',
   },

@@ -20,6 +20,7 @@ export default {
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', users: '用户', me: '我的' },
   titles: {
+    importSuppliers: '导入供应商', importCustomers: '导入客户',
     importProducts: '导入商品',
     categories: '商品分类',
     suppliers: '供应商', newSupplier: '新建供应商', supplier: '供应商', customers: '客户', newCustomer: '新建客户', customer: '客户',
@@ -51,8 +52,8 @@ export default {
     passwordRule: '至少 8 个字符',
   },
   imports: {
-    template: '下载模板', templateHint: '按模板填写（每行一个商品）后上传。所有行都通过校验才会保存。',
-    file: '工作簿（.xlsx）', choose: '选择文件', mode: '已有编码', create: '拒绝导入', upsert: '更新',
+    template: '下载模板', templateHint: '按模板填写（每行一条记录）后上传。所有行都通过校验才会保存。',
+    file: '工作簿（.xlsx）', choose: '选择文件', mode: '已有编码', modeProducts: '已有商品编码', create: '拒绝导入', upsert: '更新',
     dryRun: '仅校验（不保存）', run: '导入', done: '共 {rows} 行：新建 {created}，更新 {updated}', checked: '已校验 {rows} 行：全部有效，未保存',
     rejected: '未保存任何数据，请修正以下行：', annotated: '下载标注错误的工作簿', row: '第 {row} 行', open: '导入',
   },
