@@ -211,10 +211,6 @@ def change_product(product: Product, changes: dict, known: KnownCodes | None = N
     return product
 
 
-def find_product_by_sku(sku: str) -> Product | None:
-    return db.session.scalar(select(Product).where(Product.sku == normalise_code(sku)))
-
-
 def update_product(product_id: int, changes: dict) -> Product:
     product = get_product(product_id)
     check_version(product, changes["version"])
@@ -426,13 +422,3 @@ def product_image_file(product_id: int, size: str):
     if not path.is_file():
         raise NotFound("The picture file is missing.")
     return path
-
-
-def resolve_code(code: str) -> tuple[Product, ProductUnit | None] | None:
-    """The product (and unit, for a case barcode) a scanned or typed code means."""
-    code = code.strip()
-    barcode = db.session.scalar(select(ProductBarcode).where(ProductBarcode.code == code))
-    if barcode is not None:
-        return get_product(barcode.product_id), barcode.unit
-    product = db.session.scalar(select(Product).where(Product.sku == code.upper()))
-    return (product, None) if product else None

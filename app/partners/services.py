@@ -177,10 +177,6 @@ def customer_query(
     return stmt
 
 
-def find_by_code(model, code: str):
-    return db.session.scalar(select(model).where(model.code == normalise_code(code)))
-
-
 def get_customer(customer_id: int) -> Customer:
     """A customer the current user may see; others do not exist for them."""
     customer = db.session.scalar(customer_query().where(Customer.id == customer_id))
