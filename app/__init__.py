@@ -124,6 +124,7 @@ def _register_api(app: Flask) -> None:
     from app.imports.api import blp as imports_blp
     from app.inventory.api import blp as inventory_blp
     from app.partners.api import blp as partners_blp
+    from app.scanning.api import blp as scanning_blp
 
     api.init_app(app)
     api.spec.components.security_scheme(
@@ -131,7 +132,10 @@ def _register_api(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"cookie": []}, {"bearer": []}]
-    for blueprint in (core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp, imports_blp):
+    blueprints = (
+        core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp, imports_blp, scanning_blp,
+    )  # fmt: skip
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 

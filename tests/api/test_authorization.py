@@ -53,6 +53,7 @@ EXPECTED = {
     ("GET", "/api/v1/imports/products/template"): CATALOG_WRITERS,
     ("POST", "/api/v1/imports/products"): CATALOG_WRITERS,
     ("GET", "/api/v1/imports/annotated/<token>"): ALL,
+    ("POST", "/api/v1/scan/decode"): ALL,
     ("GET", "/api/v1/imports/suppliers/template"): PARTNER_WRITERS,
     ("POST", "/api/v1/imports/suppliers"): PARTNER_WRITERS,
     ("GET", "/api/v1/imports/customers/template"): PARTNER_WRITERS,
