@@ -5,7 +5,7 @@ from app.core.content import accepts
 from app.core.errors import ValidationProblem
 from app.core.security import requires
 from app.scanning import services
-from app.scanning.schemas import DecodeResultSchema
+from app.scanning.schemas import DecodeResultSchema, ResolveArgsSchema, ResolvedSchema
 
 blp = ApiBlueprint("scanning", __name__, url_prefix="/api/v1", description="Barcode scanning")
 
@@ -25,3 +25,13 @@ def decode():
     else:
         data = request.get_data()
     return {"codes": services.decode_picture(data)}
+
+
+@blp.route("/scan/resolve")
+@requires("catalog:read")
+@blp.arguments(ResolveArgsSchema, location="query")
+@blp.response(200, ResolvedSchema)
+@blp.documents_errors(401, 403, 422)
+def resolve(args):
+    """What a code is: a product (any barcode or SKU), a case of it, a location, a GS1 label."""
+    return services.resolve(args["code"])

@@ -15,8 +15,15 @@ import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pyzbar import pyzbar
 from pyzbar.pyzbar import ZBarSymbol
+from sqlalchemy import select
 
+from app.catalog.models import Product, ProductBarcode
 from app.core.errors import Problem
+from app.core.records import normalise_code
+from app.core.security import allowed_warehouse_ids
+from app.extensions import db
+from app.inventory.models import Location, Warehouse
+from app.scanning import gs1
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -128,3 +135,90 @@ def decode_frame(frame: Image.Image, timings: dict | None = None) -> list[Code]:
 
 def decode_picture(data: bytes) -> list[Code]:
     return decode_frame(open_frame(data))
+
+
+# --- what a code is -------------------------------------------------------------------------
+
+
+def gtin_forms(code: str) -> set[str]:
+    """A code in every GTIN spelling a catalogue may hold it in: UPC-A, EAN-13, GTIN-14."""
+    if not (code.isdigit() and len(code) in (12, 13, 14)):
+        return {code}
+    gtin14 = code.zfill(14)
+    forms = {code, gtin14}
+    if gtin14.startswith("0"):
+        forms.add(gtin14[1:])
+    if gtin14.startswith("00"):
+        forms.add(gtin14[2:])
+    return forms
+
+
+def _product_by_code(code: str):
+    """(product, unit or None) for a barcode (in any GTIN form) or a SKU."""
+    candidates = gtin_forms(code)
+    barcode = db.session.scalar(select(ProductBarcode).where(ProductBarcode.code.in_(candidates)))
+    if barcode is not None:
+        return db.session.get(Product, barcode.product_id), barcode.unit
+    product = db.session.scalar(select(Product).where(Product.sku == normalise_code(code)))
+    return (product, None) if product else None
+
+
+def _location_by_code(code: str):
+    """A location as "WAREHOUSE/LOCATION", or a bare location code that is unique to the caller."""
+    warehouse_code, _, location_code = code.rpartition("/")
+    stmt = (
+        select(Location, Warehouse)
+        .join(Warehouse, Warehouse.id == Location.warehouse_id)
+        .where(Location.code == normalise_code(location_code))
+    )
+    if warehouse_code:
+        stmt = stmt.where(Warehouse.code == normalise_code(warehouse_code))
+    allowed = allowed_warehouse_ids()
+    if allowed is not None:
+        stmt = stmt.where(Warehouse.id.in_(allowed))
+    rows = db.session.execute(stmt.limit(2)).all()
+    return rows[0] if len(rows) == 1 else None
+
+
+def _product_result(product, unit, **extra) -> dict:
+    factor = unit.factor if unit is not None else 1
+    return {
+        "kind": "unit" if unit is not None else "product",
+        "product": {
+            "id": product.id,
+            "sku": product.sku,
+            "name": product.name,
+            "unit": product.unit,
+        },
+        "unit": {"name": unit.name, "factor": str(unit.factor)} if unit is not None else None,
+        "quantity": str(factor),  # base units one scan of this code stands for
+        **extra,
+    }
+
+
+def resolve(code: str) -> dict:
+    """Say what a scanned or typed code is: a product (or its case), a location, a GS1 label."""
+    code = code.strip()
+    try:
+        fields = gs1.parse(code)
+    except gs1.NotGS1:
+        fields = None
+    if fields is not None:
+        gtin = fields.get("gtin") or fields.get("content_gtin")
+        found = _product_by_code(gtin)
+        data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
+        if found is not None:
+            return _product_result(*found, gs1=data)
+        return {"kind": "unknown", "code": code, "gs1": data}
+    found = _product_by_code(code)
+    if found is not None:
+        return _product_result(*found)
+    location = _location_by_code(code)
+    if location is not None:
+        loc, warehouse = location
+        return {
+            "kind": "location",
+            "location": {"id": loc.id, "code": loc.code, "name": loc.name},
+            "warehouse": {"id": warehouse.id, "code": warehouse.code, "name": warehouse.name},
+        }
+    return {"kind": "unknown", "code": code}

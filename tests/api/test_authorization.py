@@ -54,6 +54,7 @@ EXPECTED = {
     ("POST", "/api/v1/imports/products"): CATALOG_WRITERS,
     ("GET", "/api/v1/imports/annotated/<token>"): ALL,
     ("POST", "/api/v1/scan/decode"): ALL,
+    ("GET", "/api/v1/scan/resolve"): ALL,
     ("GET", "/api/v1/imports/suppliers/template"): PARTNER_WRITERS,
     ("POST", "/api/v1/imports/suppliers"): PARTNER_WRITERS,
     ("GET", "/api/v1/imports/customers/template"): PARTNER_WRITERS,

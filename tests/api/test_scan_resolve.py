@@ -1,0 +1,59 @@
+from tests.support import assert_problem
+
+
+def _setup(login_as, warehouses):
+    manager = login_as("manager")
+    made = manager.post(
+        "/api/v1/products",
+        json={
+            "sku": "coke-330",
+            "name": "可口可乐 330ml",
+            "unit": "瓶",
+            "barcodes": ["6901234567892", "036000291452"],
+            "units": [{"name": "箱", "factor": "24", "barcode": "6901234567885"}],
+        },
+    )
+    assert made.status_code == 201
+    admin = login_as("admin")
+    admin.post(f"/api/v1/warehouses/{warehouses[0]}/locations", json={"code": "A-01-03"})
+    admin.post(f"/api/v1/warehouses/{warehouses[1]}/locations", json={"code": "B-02-01"})
+    return made.json
+
+
+def _resolve(client, code):
+    return client.get("/api/v1/scan/resolve", query_string={"code": code})
+
+
+def test_products_their_cases_and_skus(login_as, warehouses):
+    _setup(login_as, warehouses)
+    client = login_as("warehouse")
+    bottle = _resolve(client, "6901234567892").json
+    assert bottle["kind"] == "product" and bottle["product"]["sku"] == "COKE-330"
+    assert bottle["quantity"] == "1" and bottle["unit"] is None
+    case = _resolve(client, "6901234567885").json
+    assert case["kind"] == "unit" and case["unit"]["name"] == "箱" and case["quantity"] == "24.000"
+    assert _resolve(client, "coke-330").json["product"]["name"] == "可口可乐 330ml"
+    # The same UPC read as a 13-digit EAN by another scanner.
+    assert _resolve(client, "0036000291452").json["product"]["sku"] == "COKE-330"
+
+
+def test_gs1_labels_carry_lot_and_expiry(login_as, warehouses):
+    _setup(login_as, warehouses)
+    label = _resolve(login_as("clerk"), "(01)06901234567885(17)270630(10)L2027").json
+    assert label["kind"] == "unit" and label["quantity"] == "24.000"
+    assert label["gs1"] == {"gtin": "06901234567885", "expiry": "2027-06-30", "lot": "L2027"}
+
+
+def test_locations_are_found_within_what_the_caller_may_see(login_as, warehouses):
+    _setup(login_as, warehouses)
+    staff = login_as("warehouse", warehouse_ids=[warehouses[0]])
+    found = _resolve(staff, "a-01-03").json
+    assert found["kind"] == "location" and found["warehouse"]["code"] == "W1"
+    assert _resolve(staff, "B-02-01").json["kind"] == "unknown"  # another warehouse's shelf
+    assert _resolve(login_as("manager"), "W2/B-02-01").json["location"]["code"] == "B-02-01"
+
+
+def test_unknown_and_bad_input(login_as, warehouses):
+    client = login_as("sales")
+    assert _resolve(client, "nothing-here").json == {"kind": "unknown", "code": "nothing-here"}
+    assert_problem(client.get("/api/v1/scan/resolve"), 422, field="code")
