@@ -1,4 +1,4 @@
-from flask import request, send_file
+from flask import send_file
 
 from app.catalog import services
 from app.catalog.models import Product
@@ -14,9 +14,9 @@ from app.catalog.schemas import (
     product_update_schema,
 )
 from app.core.api_docs import ApiBlueprint
-from app.core.content import accepts
-from app.core.errors import ValidationProblem
+from app.core.content import accepts, uploaded_bytes
 from app.core.pagination import apply_sort, paginate
+from app.core.pictures import PICTURE_TYPES
 from app.core.schemas import page_of
 from app.core.security import requires
 
@@ -125,19 +125,12 @@ def archive_product(product_id):
 
 @blp.route("/products/<int:product_id>/image", methods=["PUT"])
 @requires("catalog:write")
-@accepts("multipart/form-data", "image/jpeg", "image/png", "image/webp")
+@accepts("multipart/form-data", *PICTURE_TYPES)
 @blp.response(200, ProductSchema)
 @blp.documents_errors(401, 403, 404, 413, 415, 422)
 def upload_product_image(product_id):
     """Set the picture: multipart field `image`, or the image itself as the body."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("image")
-        if upload is None:
-            raise ValidationProblem({"image": ["send the picture in the field 'image'"]})
-        data = upload.read()
-    else:
-        data = request.get_data()
-    return services.set_product_image(product_id, data)
+    return services.set_product_image(product_id, uploaded_bytes("image"))
 
 
 @blp.route("/products/<int:product_id>/image", methods=["DELETE"])

@@ -2,7 +2,7 @@
 
 from flask import current_app, request
 
-from app.core.errors import Problem, is_api_request
+from app.core.errors import Problem, ValidationProblem, is_api_request
 
 _DEFAULT = ("application/json",)
 
@@ -31,3 +31,13 @@ def reject_unsupported_body() -> None:
             status=415,
             type="unsupported-media-type",
         )
+
+
+def uploaded_bytes(field: str) -> bytes:
+    """A file sent as multipart field `field`, or as the whole request body."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get(field)
+        if upload is None:
+            raise ValidationProblem({field: [f"send the file in the field '{field}'"]})
+        return upload.read()
+    return request.get_data()

@@ -1,8 +1,6 @@
-from flask import request
-
 from app.core.api_docs import ApiBlueprint
-from app.core.content import accepts
-from app.core.errors import ValidationProblem
+from app.core.content import accepts, uploaded_bytes
+from app.core.pictures import PICTURE_TYPES
 from app.core.security import requires
 from app.scanning import services
 from app.scanning.schemas import DecodeResultSchema, ResolveArgsSchema, ResolvedSchema
@@ -12,19 +10,12 @@ blp = ApiBlueprint("scanning", __name__, url_prefix="/api/v1", description="Barc
 
 @blp.route("/scan/decode", methods=["POST"])
 @requires("catalog:read")
-@accepts("multipart/form-data", "image/jpeg", "image/png", "image/webp")
+@accepts("multipart/form-data", *PICTURE_TYPES)
 @blp.response(200, DecodeResultSchema)
 @blp.documents_errors(401, 403, 413, 415, 422)
 def decode():
     """Barcodes in a picture (multipart `image`, or the image as the body); none → []."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("image")
-        if upload is None:
-            raise ValidationProblem({"image": ["send the picture in the field 'image'"]})
-        data = upload.read()
-    else:
-        data = request.get_data()
-    return {"codes": services.decode_picture(data)}
+    return {"codes": services.decode_picture(uploaded_bytes("image"))}
 
 
 @blp.route("/scan/resolve")

@@ -7,27 +7,22 @@ zxing-cpp ~82 %, both ~87 %; neither reads a 1D code at 45° without a rotated r
 3. pyzbar on the frame turned by +45° and -45°.
 """
 
-import io
 import time
 from dataclasses import dataclass
 
 import zxingcpp
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 from pyzbar import pyzbar
 from pyzbar.pyzbar import ZBarSymbol
 from sqlalchemy import select
 
 from app.catalog.models import Product, ProductBarcode
-from app.core.errors import Problem
+from app.core.pictures import open_picture
 from app.core.records import normalise_code
 from app.core.security import allowed_warehouse_ids
 from app.extensions import db
 from app.inventory.models import Location, Warehouse
 from app.scanning import gs1
-
-MAX_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 ZBAR_SYMBOLS = [
     ZBarSymbol.EAN13, ZBarSymbol.EAN8, ZBarSymbol.UPCA, ZBarSymbol.UPCE, ZBarSymbol.CODE128,
@@ -63,25 +58,8 @@ def normalise(format_name: str, text: str) -> Code:
 
 
 def open_frame(data: bytes) -> Image.Image:
-    """The picture as greyscale, or a clear refusal."""
-    if len(data) > MAX_BYTES:
-        raise Problem(f"The picture is larger than {MAX_BYTES // (1024 * 1024)} MB.", status=413)
-    try:
-        picture = Image.open(io.BytesIO(data))
-        if picture.format not in ACCEPTED_FORMATS:
-            raise Problem(
-                "Send a JPEG, PNG or WebP picture.", status=415, type="unsupported-media-type"
-            )
-        if picture.width * picture.height > MAX_PIXELS:
-            raise Problem("The picture has more than 40 megapixels.", status=413)
-        return ImageOps.exif_transpose(picture).convert("L")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise Problem(
-            "This is not a picture we can read.",
-            status=422,
-            type="invalid-image",
-            errors={"image": ["unreadable"]},
-        ) from None
+    """The picture as a greyscale frame, or a clear refusal."""
+    return open_picture(data).convert("L")
 
 
 def _zbar(frame: Image.Image) -> list[Code]:
