@@ -31,3 +31,16 @@ def pinyin_initials(text: str) -> str:
 
 def contains_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
+
+
+def gtin_forms(code: str) -> set[str]:
+    """A code in every GTIN spelling a catalogue may hold it in: UPC-A, EAN-13, GTIN-14."""
+    if not (code.isdigit() and len(code) in (12, 13, 14)):
+        return {code}
+    gtin14 = code.zfill(14)
+    forms = {code, gtin14}
+    if gtin14.startswith("0"):
+        forms.add(gtin14[1:])
+    if gtin14.startswith("00"):
+        forms.add(gtin14[2:])
+    return forms

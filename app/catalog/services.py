@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
 
-from app.catalog.codes import gtin_check_digit_ok, has_gtin_shape, pinyin_initials
+from app.catalog.codes import gtin_check_digit_ok, gtin_forms, has_gtin_shape, pinyin_initials
 from app.catalog.images import image_path, store_image
 from app.catalog.models import (
     Category,
@@ -19,7 +19,6 @@ from app.core.errors import Conflict, NotFound, ValidationProblem
 from app.core.pagination import escape_like
 from app.core.records import check_version, code_taken, duplicate_code, normalise_code
 from app.extensions import db
-from app.inventory.models import Warehouse
 
 # --- categories ---------------------------------------------------------------------------
 
@@ -178,6 +177,17 @@ class KnownCodes:
     code_owners: dict[str, tuple[int, str]]  # barcode → (product id, SKU)
 
 
+def find_by_code(code: str) -> tuple[Product, ProductUnit | None] | None:
+    """(product, unit or None) for a barcode (in any GTIN form) or a SKU."""
+    barcode = db.session.scalar(
+        select(ProductBarcode).where(ProductBarcode.code.in_(gtin_forms(code.strip())))
+    )
+    if barcode is not None:
+        return db.session.get(Product, barcode.product_id), barcode.unit
+    product = db.session.scalar(select(Product).where(Product.sku == normalise_code(code)))
+    return (product, None) if product else None
+
+
 def known_codes(skus: list[str], codes: list[str]) -> KnownCodes:
     skus = [normalise_code(s) for s in skus]
     sku_ids = dict(
@@ -294,7 +304,10 @@ def _check_product(product: Product, data: dict, known: KnownCodes | None) -> No
 
     if "warehouse_settings" in data:
         ids = [s["warehouse_id"] for s in data["warehouse_settings"]]
-        existing_ids = set(db.session.scalars(select(Warehouse.id).where(Warehouse.id.in_(ids))))
+        warehouses = _warehouse_table()
+        existing_ids = set(
+            db.session.scalars(select(warehouses.c.id).where(warehouses.c.id.in_(ids)))
+        )
         if len(set(ids)) != len(ids):
             errors["warehouse_settings"] = ["each warehouse once"]
         elif missing := sorted(set(ids) - existing_ids):
@@ -422,3 +435,10 @@ def product_image_file(product_id: int, size: str):
     if not path.is_file():
         raise NotFound("The picture file is missing.")
     return path
+
+
+def _warehouse_table():
+    """The warehouses table, reached through the foreign key: inventory builds on the
+    catalogue, so the catalogue does not import it."""
+    (key,) = ProductWarehouseSetting.__table__.c.warehouse_id.foreign_keys
+    return key.column.table

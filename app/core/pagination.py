@@ -40,12 +40,15 @@ def apply_sort(
     return stmt.order_by(*order)
 
 
-def paginate(stmt: Select, page: int, per_page: int | None) -> dict:
-    """Run a select for one page; `stmt` must already be filtered and sorted."""
+def paginate(stmt: Select, page: int, per_page: int | None, *, rows: bool = False) -> dict:
+    """Run a select for one page; `stmt` must already be filtered and sorted.
+
+    Items are the first column's objects, or whole result rows with `rows=True`."""
     config = current_app.config
     per_page = min(per_page or config["API_DEFAULT_PER_PAGE"], config["API_MAX_PER_PAGE"])
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    window = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = (db.session.execute if rows else db.session.scalars)(window).all()
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
@@ -56,8 +59,9 @@ def list_page(
     search: Sequence[ColumnElement] = (),
     sortable: Mapping[str, ColumnElement],
     default_sort: str,
+    rows: bool = False,
 ) -> dict:
     """Search, sort and page a select from the standard list arguments."""
     stmt = apply_search(stmt, args.get("q"), search)
     stmt = apply_sort(stmt, args.get("sort"), sortable, default_sort)
-    return paginate(stmt, args.get("page", 1), args.get("per_page"))
+    return paginate(stmt, args.get("page", 1), args.get("per_page"), rows=rows)

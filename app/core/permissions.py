@@ -1,7 +1,8 @@
 """The permission matrix: the one place that says which role may do what.
 
 A permission is "<area>:<read|write>", plus `cost:read` for purchase costs, margins and
-supplier prices. Schemas drop cost fields for callers without `cost:read`.
+supplier prices (schemas drop cost fields for callers without it) and
+`inventory:override` for a manager's override (issuing an expired batch).
 """
 
 AREAS = (
@@ -23,7 +24,7 @@ PERMISSIONS: tuple[str, ...] = tuple(
     for area in AREAS
     for action in ("read", "write")
     if (area, action) not in {("audit", "write"), ("reports", "write")}
-) + ("cost:read",)
+) + ("cost:read", "inventory:override")
 
 
 def _grant(*specs: str) -> frozenset[str]:
@@ -42,7 +43,8 @@ def _grant(*specs: str) -> frozenset[str]:
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "manager": _grant(
+    "manager": frozenset({"inventory:override"})
+    | _grant(
         "users:r",
         "audit:r",
         "warehouses:r",

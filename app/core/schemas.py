@@ -4,6 +4,12 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
 
+# Codes of warehouses, locations, suppliers, customers…
+CODE = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
+    error="1–32 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+)
+
 
 class ProblemSchema(Schema):
     type = fields.String(metadata={"description": "A URI naming the kind of problem"})

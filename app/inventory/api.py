@@ -2,13 +2,21 @@ from app.core.api_docs import ApiBlueprint
 from app.core.pagination import list_page
 from app.core.schemas import page_of
 from app.core.security import requires
-from app.inventory import services
-from app.inventory.models import Location, Warehouse
+from app.inventory import movements, services, stock
+from app.inventory.models import Location, StockDocument, Warehouse
 from app.inventory.schemas import (
+    BalanceListArgsSchema,
+    LedgerLineSchema,
+    LedgerListArgsSchema,
     LocationCreateSchema,
     LocationListArgsSchema,
     LocationSchema,
     LocationUpdateSchema,
+    MovementCreateSchema,
+    MovementListArgsSchema,
+    MovementSchema,
+    MovementSummarySchema,
+    WarehouseBalanceSchema,
     WarehouseCreateSchema,
     WarehouseListArgsSchema,
     WarehouseSchema,
@@ -122,3 +130,74 @@ def update_location(changes, warehouse_id, location_id):
 def archive_location(warehouse_id, location_id):
     """Archive the location (it may be referenced by stock)."""
     services.archive_location(warehouse_id, location_id)
+
+
+# --- stock ---------------------------------------------------------------------------------
+
+
+@blp.route("/stock/movements", methods=["POST"])
+@requires("inventory:write")
+@blp.arguments(MovementCreateSchema)
+@blp.response(201, MovementSchema)
+@blp.documents_errors(401, 403, 409, 422)
+def create_movement(data):
+    """Post a stock document: `in`, `out`, `transfer`, `adjust` (to the counted quantity) or
+    `write_off`. Refused with 409 `insufficient-stock` (naming the product, requested and
+    available) rather than go below zero."""
+    return movements.movement_detail(movements.create_movement(data))
+
+
+@blp.route("/stock/movements")
+@requires("inventory:read")
+@blp.arguments(MovementListArgsSchema, location="query")
+@blp.response(200, page_of(MovementSummarySchema))
+@blp.documents_errors(401, 403)
+def list_movements(args):
+    page = list_page(
+        movements.movement_query(args),
+        args,
+        search=(StockDocument.number, StockDocument.note),
+        sortable={"posted_at": StockDocument.posted_at, "number": StockDocument.number},
+        default_sort="-posted_at",
+    )
+    page["items"] = movements.movement_summaries(page["items"])
+    return page
+
+
+@blp.route("/stock/movements/<int:document_id>")
+@requires("inventory:read")
+@blp.response(200, MovementSchema)
+@blp.documents_errors(401, 403, 404)
+def get_movement(document_id):
+    return movements.movement_detail(movements.get_movement(document_id))
+
+
+@blp.route("/stock/movements/<int:document_id>/cancel", methods=["POST"])
+@requires("inventory:write")
+@blp.response(200, MovementSchema)
+@blp.documents_errors(401, 403, 404, 409)
+def cancel_movement(document_id):
+    """Cancel by posting reversing lines; refused (409) when that would make stock negative."""
+    return movements.movement_detail(movements.cancel_movement(document_id))
+
+
+@blp.route("/stock/balances")
+@requires("inventory:read")
+@blp.arguments(BalanceListArgsSchema, location="query")
+@blp.response(200, page_of(WarehouseBalanceSchema))
+@blp.documents_errors(401, 403)
+def list_balances(args):
+    """Stock per place (location × batch), or per warehouse with `by=warehouse`."""
+    if args["by"] == "warehouse" or args["below_safety"]:
+        return stock.balances_by_warehouse(args)
+    return stock.balances_by_place(args)
+
+
+@blp.route("/stock/ledger")
+@requires("inventory:read")
+@blp.arguments(LedgerListArgsSchema, location="query")
+@blp.response(200, page_of(LedgerLineSchema))
+@blp.documents_errors(401, 403)
+def list_ledger(args):
+    """Ledger lines, newest first, with the running quantity (and value) after each."""
+    return stock.ledger_page(args)

@@ -1,8 +1,19 @@
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
-from app.core.db import TimestampMixin, VersionMixin
+from app.core.db import Money, Quantity, TimestampMixin, UnitCost, UTCDateTime, VersionMixin
 from app.extensions import db
 
 
@@ -27,3 +38,135 @@ class Location(Audited, TimestampMixin, VersionMixin, db.Model):
     code: Mapped[str] = mapped_column(String(32))  # stored upper-case
     name: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Batch(TimestampMixin, db.Model):
+    """A lot of one product (批次), with its expiry where the product tracks one."""
+
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("product_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40))
+    expiry: Mapped[date | None] = mapped_column(Date)
+
+
+class StockDocument(TimestampMixin, db.Model):
+    """One posting of stock: a stock-in, stock-out, transfer, adjustment or write-off.
+
+    Later documents (receipts, shipments, stocktakes) post through the same service and
+    point here with `source_type`/`source_id`.
+    """
+
+    __tablename__ = "stock_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    type: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="posted")  # posted | cancelled
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    to_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
+    reason: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_type: Mapped[str | None] = mapped_column(String(30))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+
+    lines: Mapped[list["StockDocumentLine"]] = relationship(
+        order_by="StockDocumentLine.line_no", lazy="selectin"
+    )
+
+
+class StockDocumentLine(db.Model):
+    """A line as the user asked for it (unit and quantity as entered)."""
+
+    __tablename__ = "stock_document_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("stock_documents.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    unit: Mapped[str] = mapped_column(String(10))
+    factor: Mapped[Decimal] = mapped_column(Quantity())
+    qty: Mapped[Decimal] = mapped_column(Quantity())  # in `unit`; for adjust, the count
+    base_qty: Mapped[Decimal] = mapped_column(Quantity())
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    unit_cost: Mapped[Decimal | None] = mapped_column(UnitCost())  # per base unit, stock-in
+
+
+class LedgerEntry(db.Model):
+    """One signed movement of one product at one place. Append-only: never updated.
+
+    qty_after / value_after are the running totals for the product in the warehouse.
+    """
+
+    __tablename__ = "stock_ledger"
+    __table_args__ = (
+        Index("ix_stock_ledger_product_warehouse", "product_id", "warehouse_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("stock_documents.id"), index=True)
+    document_line_id: Mapped[int] = mapped_column(ForeignKey("stock_document_lines.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    qty: Mapped[Decimal] = mapped_column(Quantity())
+    unit_cost: Mapped[Decimal] = mapped_column(UnitCost())
+    value: Mapped[Decimal] = mapped_column(Money())
+    qty_after: Mapped[Decimal] = mapped_column(Quantity())
+    value_after: Mapped[Decimal] = mapped_column(Money())
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("stock_ledger.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StockBalance(db.Model):
+    """What is at one place now: product × warehouse × location × batch.
+
+    A cache of the ledger (`stock verify` rebuilds and compares), written only by
+    inventory.ledger. `place` ("<location id>:<batch id>", 0 for none) makes each place
+    exactly one row even where the location or batch is NULL.
+    """
+
+    __tablename__ = "stock_balances"
+    __table_args__ = (
+        UniqueConstraint("product_id", "warehouse_id", "place"),
+        Index("ix_stock_balances_warehouse_product", "warehouse_id", "product_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    place: Mapped[str] = mapped_column(String(24))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    reserved: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    on_order: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+
+
+def place_key(location_id: int | None, batch_id: int | None) -> str:
+    return f"{location_id or 0}:{batch_id or 0}"
+
+
+class StockValuation(db.Model):
+    """Quantity, value and moving-average cost of a product in a warehouse.
+
+    Its row is also the lock every posting for that product × warehouse takes first.
+    """
+
+    __tablename__ = "stock_valuations"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
+    qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    value: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    avg_cost: Mapped[Decimal] = mapped_column(UnitCost(), default=Decimal(0))

@@ -2,8 +2,13 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.core.schemas import DecimalString, ListArgsSchema, RestrictedFieldsSchema, restricted
-from app.inventory.schemas import CODE  # the same code rule as warehouses
+from app.core.schemas import (
+    CODE,
+    DecimalString,
+    ListArgsSchema,
+    RestrictedFieldsSchema,
+    restricted,
+)
 from app.partners.models import PAYABLE_READERS
 
 # Numeric(18, 2): sixteen digits before the point.

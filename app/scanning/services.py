@@ -16,7 +16,7 @@ from pyzbar import pyzbar
 from pyzbar.pyzbar import ZBarSymbol
 from sqlalchemy import select
 
-from app.catalog.models import Product, ProductBarcode
+from app.catalog.services import find_by_code
 from app.core.pictures import open_picture
 from app.core.records import normalise_code
 from app.core.security import allowed_warehouse_ids
@@ -118,29 +118,6 @@ def decode_picture(data: bytes) -> list[Code]:
 # --- what a code is -------------------------------------------------------------------------
 
 
-def gtin_forms(code: str) -> set[str]:
-    """A code in every GTIN spelling a catalogue may hold it in: UPC-A, EAN-13, GTIN-14."""
-    if not (code.isdigit() and len(code) in (12, 13, 14)):
-        return {code}
-    gtin14 = code.zfill(14)
-    forms = {code, gtin14}
-    if gtin14.startswith("0"):
-        forms.add(gtin14[1:])
-    if gtin14.startswith("00"):
-        forms.add(gtin14[2:])
-    return forms
-
-
-def _product_by_code(code: str):
-    """(product, unit or None) for a barcode (in any GTIN form) or a SKU."""
-    candidates = gtin_forms(code)
-    barcode = db.session.scalar(select(ProductBarcode).where(ProductBarcode.code.in_(candidates)))
-    if barcode is not None:
-        return db.session.get(Product, barcode.product_id), barcode.unit
-    product = db.session.scalar(select(Product).where(Product.sku == normalise_code(code)))
-    return (product, None) if product else None
-
-
 def _location_by_code(code: str):
     """A location as "WAREHOUSE/LOCATION", or a bare location code that is unique to the caller."""
     warehouse_code, _, location_code = code.rpartition("/")
@@ -183,12 +160,12 @@ def resolve(code: str) -> dict:
         fields = None
     if fields is not None:
         gtin = fields.get("gtin") or fields.get("content_gtin")
-        found = _product_by_code(gtin)
+        found = find_by_code(gtin)
         data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
         if found is not None:
             return _product_result(*found, gs1=data)
         return {"kind": "unknown", "code": code, "gs1": data}
-    found = _product_by_code(code)
+    found = find_by_code(code)
     if found is not None:
         return _product_result(*found)
     location = _location_by_code(code)

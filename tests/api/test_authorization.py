@@ -10,6 +10,7 @@ ALL = {"admin", "manager", "purchaser", "sales", "warehouse", "finance", "clerk"
 CATALOG_WRITERS = {"admin", "manager", "purchaser"}
 PARTNER_WRITERS = {"admin", "manager", "purchaser", "sales"}
 PARTNER_READERS = PARTNER_WRITERS | {"finance"}
+STOCK_WRITERS = {"admin", "manager", "warehouse"}
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
 
 # (method, rule) → the roles that may call it. A new endpoint must be added here.
@@ -71,6 +72,12 @@ EXPECTED = {
     ("GET", "/api/v1/customers/<int:customer_id>"): PARTNER_READERS,
     ("PATCH", "/api/v1/customers/<int:customer_id>"): PARTNER_WRITERS,
     ("DELETE", "/api/v1/customers/<int:customer_id>"): PARTNER_WRITERS,
+    ("POST", "/api/v1/stock/movements"): STOCK_WRITERS,
+    ("GET", "/api/v1/stock/movements"): ALL,
+    ("GET", "/api/v1/stock/movements/<int:document_id>"): ALL,
+    ("POST", "/api/v1/stock/movements/<int:document_id>/cancel"): STOCK_WRITERS,
+    ("GET", "/api/v1/stock/balances"): ALL,
+    ("GET", "/api/v1/stock/ledger"): ALL,
 }
 
 

@@ -1,0 +1,41 @@
+"""Document numbers: PREFIX-YEAR-000001, unique and without gaps per prefix and year.
+
+The counter row is updated inside the document's own transaction, so a rolled-back
+document gives its number back and concurrent creators queue on the row.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import utcnow
+from app.core.transactions import insert_ignoring_duplicates
+from app.extensions import db
+
+
+class DocumentSequence(db.Model):
+    __tablename__ = "document_sequences"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_table = DocumentSequence.__table__
+
+
+def next_number(prefix: str, at: datetime | None = None) -> str:
+    year = (at or utcnow()).year
+    where = (_table.c.prefix == prefix, _table.c.year == year)
+    taken = db.session.scalar(
+        update(_table).where(*where).values(last=_table.c.last + 1).returning(_table.c.last)
+    )
+    if taken is None:  # first number of the year
+        db.session.execute(
+            insert_ignoring_duplicates(_table).values(prefix=prefix, year=year, last=0)
+        )
+        taken = db.session.scalar(
+            update(_table).where(*where).values(last=_table.c.last + 1).returning(_table.c.last)
+        )
+    return f"{prefix}-{year}-{taken:06d}"
