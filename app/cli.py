@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from app.core.permissions import ROLES
 
@@ -60,3 +61,19 @@ def register_cli(app: Flask) -> None:
         from app.core.idempotency import purge_expired
 
         click.echo(f"deleted {purge_expired()} expired keys")
+
+    stock = AppGroup("stock", help="The stock ledger.")
+
+    @stock.command("verify")
+    def stock_verify_command():
+        """Replay the ledger and report every balance that differs (exit 1 if any)."""
+        from app.inventory.verify import differences
+
+        found = differences()
+        for difference in found:
+            click.echo(str(difference))
+        if found:
+            raise SystemExit(1)
+        click.echo("Stock balances agree with the ledger.")
+
+    app.cli.add_command(stock)

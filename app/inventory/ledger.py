@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from app.catalog.models import Product, ProductWarehouseSetting
 from app.core.db import utcnow
@@ -56,6 +56,7 @@ KINDS = tuple(NUMBER_PREFIXES)
 _balances = StockBalance.__table__
 _valuations = StockValuation.__table__
 _ledger = LedgerEntry.__table__
+_products = Product.__table__
 
 
 class NotEnoughStock(Conflict):
@@ -192,6 +193,8 @@ def post(
         else:
             raise ValueError(f"unknown stock document type {kind!r}")
 
+    if kind == "in":
+        _note_receipt_costs(lines)
     _finish(posting)
     return document
 
@@ -465,6 +468,19 @@ def _entry(posting, valuation, line_id, product_id, warehouse_id, location_id, b
     return entry
 
 
+def _note_receipt_costs(lines: Sequence[Line]) -> None:
+    """The catalogue shows the last purchase cost; it changes only with a receipt."""
+    for line in lines:
+        if line.unit_cost is not None:
+            _set_product_cost(line.product.id, last_cost=_cost(line.unit_cost))
+
+
+def _set_product_cost(product_id: int, **costs) -> None:
+    """Costs are facts of the ledger, not edits of the product: no version bump (an open
+    product form stays saveable) and no audit entry (the ledger is the record)."""
+    db.session.execute(update(_products).where(_products.c.id == product_id).values(**costs))
+
+
 def _finish(posting: _Posting) -> None:
     """Write the ledger lines and valuations; queue the events for after the commit."""
     if posting.entries:
@@ -481,6 +497,19 @@ def _finish(posting: _Posting) -> None:
             .values(qty=valuation.qty, value=valuation.value, avg_cost=valuation.avg_cost)
         )
         _announce(product_id, warehouse_id, valuation)
+    _refresh_product_averages({p for (p, _), v in posting.valuations.items() if v.touched})
+
+
+def _refresh_product_averages(product_ids: set[int]) -> None:
+    """Product.avg_cost: the moving average over all warehouses that hold the product."""
+    for product_id in product_ids:
+        qty, value = db.session.execute(
+            select(func.sum(_valuations.c.qty), func.sum(_valuations.c.value)).where(
+                _valuations.c.product_id == product_id, _valuations.c.qty > 0
+            )
+        ).one()
+        if qty:
+            _set_product_cost(product_id, avg_cost=_cost(value / qty))
 
 
 def _announce(product_id: int, warehouse_id: int, valuation: _Valuation) -> None:

@@ -311,3 +311,67 @@ def test_below_safety_lists_products_under_their_safety_stock(stock):
     low = c.get("/api/v1/stock/balances?below_safety=1").json["items"]
     assert [(i["product"]["sku"], i["available"], i["below_safety"]) for i in low] == [
         ("COKE-500", "9.000", True)]  # fmt: skip
+
+
+def test_events_after_commit_and_stock_low_once_per_crossing(app, stock):
+    from app.core.events import hub
+
+    heard = []
+    with app.app_context():
+        hub().subscribe(heard.append)
+    c = stock["client"]
+
+    def names():
+        found = [(e.name, e.payload.get("available")) for e in heard]
+        heard.clear()
+        return found
+
+    _post(c, type="in", warehouse_id=stock["w1"],
+          lines=[{"product_id": stock["coke"], "qty": "12", "unit_cost": "1"}])  # fmt: skip
+    assert names() == [("stock.changed", "12.000")]
+    assert_problem(_post(c, type="out", warehouse_id=stock["w1"],
+                         lines=[{"product_id": stock["coke"], "qty": "13"}]), 409)  # fmt: skip
+    assert names() == []  # refused: nothing happened, nothing is announced
+    _post(c, type="out", warehouse_id=stock["w1"],
+          lines=[{"product_id": stock["coke"], "qty": "3"}])  # fmt: skip
+    assert names() == [("stock.changed", "9.000"), ("stock.low", "9.000")]
+    _post(c, type="out", warehouse_id=stock["w1"],
+          lines=[{"product_id": stock["coke"], "qty": "1"}])  # fmt: skip
+    assert names() == [("stock.changed", "8.000")]  # still low: no second alert
+    _post(c, type="in", warehouse_id=stock["w1"],
+          lines=[{"product_id": stock["coke"], "qty": "5", "unit_cost": "1"}])  # fmt: skip
+    _post(c, type="out", warehouse_id=stock["w1"],
+          lines=[{"product_id": stock["coke"], "qty": "4"}])  # fmt: skip
+    assert [n for n, _ in names()] == ["stock.changed", "stock.changed", "stock.low"]
+
+
+def test_a_replayed_idempotency_key_posts_once(stock):
+    c = stock["client"]
+    body = {"type": "in", "warehouse_id": stock["w1"],
+            "lines": [{"product_id": stock["coke"], "qty": "2", "unit_cost": "1"}]}  # fmt: skip
+    headers = {"Idempotency-Key": "outbox-entry-1"}
+    first = c.post("/api/v1/stock/movements", json=body, headers=headers)
+    again = c.post("/api/v1/stock/movements", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json["id"] == first.json["id"]
+    assert _balance(c, stock["coke"], stock["w1"])["on_hand"] == "2.000"
+    assert _ledger_count(c, product_id=stock["coke"]) == 1
+
+
+def test_stock_verify_reports_a_tampered_balance(app, stock):
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.inventory.models import StockBalance
+
+    _post(stock["client"], type="in", warehouse_id=stock["w1"],
+          lines=[{"product_id": stock["coke"], "qty": "4", "unit_cost": "1"}])  # fmt: skip
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["stock", "verify"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(update(StockBalance).values(on_hand=StockBalance.on_hand + 1))
+        db.session.commit()
+    result = runner.invoke(args=["stock", "verify"])
+    assert result.exit_code == 1
+    assert "on_hand is 5.000, the ledger says 4.000" in result.output
