@@ -6,7 +6,7 @@ document gives its number back and concurrent creators queue on the row.
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, update
+from sqlalchemy import Integer, String, bindparam, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow
@@ -23,19 +23,21 @@ class DocumentSequence(db.Model):
 
 
 _table = DocumentSequence.__table__
+_TAKE_NEXT = (
+    update(_table)
+    .where(_table.c.prefix == bindparam("seq_prefix"), _table.c.year == bindparam("seq_year"))
+    .values(last=_table.c.last + 1)
+    .returning(_table.c.last)
+)  # built once: documents are numbered on every posting
 
 
 def next_number(prefix: str, at: datetime | None = None) -> str:
     year = (at or utcnow()).year
-    where = (_table.c.prefix == prefix, _table.c.year == year)
-    taken = db.session.scalar(
-        update(_table).where(*where).values(last=_table.c.last + 1).returning(_table.c.last)
-    )
+    key = {"seq_prefix": prefix, "seq_year": year}
+    taken = db.session.execute(_TAKE_NEXT, key).scalar()
     if taken is None:  # first number of the year
         db.session.execute(
             insert_ignoring_duplicates(_table).values(prefix=prefix, year=year, last=0)
         )
-        taken = db.session.scalar(
-            update(_table).where(*where).values(last=_table.c.last + 1).returning(_table.c.last)
-        )
+        taken = db.session.execute(_TAKE_NEXT, key).scalar()
     return f"{prefix}-{year}-{taken:06d}"

@@ -15,28 +15,25 @@ one call. A posting:
    warehouse, and queues `stock.changed` / `stock.low` for after the commit.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import select, update
 
-from app.catalog.models import Product, ProductWarehouseSetting
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound
 from app.core.events import emit
 from app.core.numbering import next_number
 from app.core.transactions import insert_ignoring_duplicates, run_transaction
 from app.extensions import db
+from app.inventory import ledger_sql as sql
+from app.inventory.ledger_sql import ProductFacts
 from app.inventory.models import (
     Batch,
-    LedgerEntry,
-    StockBalance,
-    StockDocument,
-    StockDocumentLine,
-    StockValuation,
     place_key,
 )
 
@@ -50,19 +47,19 @@ NUMBER_PREFIXES = {
     "transfer": "TR",
     "adjust": "ADJ",
     "write_off": "WO",
+    "opening": "OB",
 }
 KINDS = tuple(NUMBER_PREFIXES)
-
-_balances = StockBalance.__table__
-_valuations = StockValuation.__table__
-_ledger = LedgerEntry.__table__
-_products = Product.__table__
+# Opening stock is posted only by its import; the movements API posts the rest.
+API_KINDS = tuple(kind for kind in KINDS if kind != "opening")
+# Opening stock (期初) comes in exactly like a stock-in.
+STOCK_IN_KINDS = ("in", "opening")
 
 
 class NotEnoughStock(Conflict):
     type = "insufficient-stock"
 
-    def __init__(self, product: Product, warehouse_id: int, requested, available, *, line=None):
+    def __init__(self, product, warehouse_id: int, requested, available, *, line=None):
         requested, available = _plain(requested), _plain(available)
         super().__init__(
             f"Not enough stock of {product.sku} {product.name}: "
@@ -93,7 +90,7 @@ def _cost(value: Decimal) -> Decimal:
 class Line:
     """One document line, resolved: product, base-unit quantity and where."""
 
-    product: Product
+    product_id: int
     qty: Decimal  # base units, > 0 (for adjust: the counted quantity, >= 0)
     unit: str = ""
     factor: Decimal = Decimal(1)
@@ -105,14 +102,33 @@ class Line:
     unit_cost: Decimal | None = None  # stock-in only; per base unit
 
 
+class Place(NamedTuple):
+    """Where stock is: a product in a warehouse, at a location (or none), of a batch (or none)."""
+
+    product: ProductFacts
+    warehouse_id: int
+    location_id: int | None
+    batch_id: int | None
+
+    @property
+    def group(self) -> tuple[int, int]:
+        """The product × warehouse whose valuation (and lock) this place belongs to."""
+        return (self.product.id, self.warehouse_id)
+
+
 @dataclass
 class _Valuation:
     qty: Decimal
     value: Decimal
     avg_cost: Decimal
-    safety_stock: Decimal = ZERO
-    available_before: Decimal | None = None
-    touched: bool = field(default=False)
+    reserved: Decimal  # reservations are not the ledger's: fixed during a posting
+    safety_stock: Decimal
+    qty_elsewhere: Decimal = ZERO  # the product in its other warehouses (for its average)
+    value_elsewhere: Decimal = ZERO
+    touched: bool = False
+
+    def __post_init__(self):
+        self.available_before = self.qty - self.reserved
 
 
 @dataclass
@@ -122,14 +138,15 @@ class _Posting:
     document_id: int
     user_id: int
     at: datetime
-    allow_expired: bool
+    run: Callable = field(repr=False)  # executes a statement on the posting's connection
     valuations: dict[tuple[int, int], _Valuation] = field(default_factory=dict)
+    products: dict[int, ProductFacts] = field(default_factory=dict)
     entries: list[dict] = field(default_factory=list)
 
 
 def post_movements(kind: str, warehouse_id: int, lines: Sequence[Line], **options) -> int:
     """Post a stock document in its own transaction; returns the document id."""
-    return run_transaction(lambda: post(kind, warehouse_id, lines, **options).id)
+    return run_transaction(lambda: post(kind, warehouse_id, lines, **options))
 
 
 def post(
@@ -143,10 +160,10 @@ def post(
     note: str = "",
     allow_expired: bool = False,
     source: tuple[str, int] | None = None,
-) -> StockDocument:
-    """Post a document inside the caller's transaction (see module docstring)."""
+) -> int:
+    """Post a document inside the caller's transaction (see module docstring); its id."""
     now = utcnow()
-    document = StockDocument(
+    document_id = _add_document(
         number=next_number(NUMBER_PREFIXES.get(kind, kind.upper()), now),
         type=kind,
         status="posted",
@@ -159,167 +176,187 @@ def post(
         source_type=source[0] if source else None,
         source_id=source[1] if source else None,
     )
-    db.session.add(document)
-    db.session.flush()
-    posting = _Posting(document.id, user_id, now, allow_expired)
-
-    groups = {(line.product.id, warehouse_id) for line in lines}
+    posting = _Posting(document_id, user_id, now, db.session.connection().execute)
+    groups = {(line.product_id, warehouse_id) for line in lines}
     if kind == "transfer":
-        groups |= {(line.product.id, to_warehouse_id) for line in lines}
-    _lock(posting, groups, {line.product.id: line.product for line in lines})
+        groups |= {(line.product_id, to_warehouse_id) for line in lines}
+    _lock(posting, groups)
 
-    for number, line in enumerate(lines, start=1):
-        batch_id = _batch_for(line, creating=kind == "in")
-        line_id = _add_document_line(document.id, number, line, kind, batch_id)
-        if kind == "in":
+    stock_in = kind in STOCK_IN_KINDS
+    batch_ids = [
+        _batch_for(posting.products[line.product_id], line, creating=stock_in) for line in lines
+    ]
+    line_ids = _add_document_lines(document_id, lines, batch_ids, posting, stock_in)
+    rows = zip(lines, line_ids, batch_ids, strict=True)
+    for number, (line, line_id, batch_id) in enumerate(rows, 1):
+        here = Place(posting.products[line.product_id], warehouse_id, line.location_id, batch_id)
+        if stock_in:
             cost = line.unit_cost
             if cost is None:
-                cost = _default_in_cost(posting, line, warehouse_id)
-            _put(posting, line_id, line.product, warehouse_id, line.location_id, batch_id,
-                 line.qty, cost)  # fmt: skip
+                cost = _default_in_cost(posting, here)
+            _put(posting, line_id, here, line.qty, cost)
         elif kind in ("out", "write_off"):
-            _take(posting, line_id, line.product, warehouse_id, line.location_id, batch_id,
-                  line.qty, line=number,
-                  allow_expired=allow_expired or reason == "expired")  # fmt: skip
+            expired_ok = allow_expired or reason == "expired"
+            _take(posting, line_id, here, line.qty, allow_expired=expired_ok, line=number)
         elif kind == "transfer":
-            taken = _take(posting, line_id, line.product, warehouse_id, line.location_id,
-                          batch_id, line.qty, line=number, allow_expired=allow_expired)  # fmt: skip
-            for entry in taken:  # the goods arrive with the cost they left at
-                _put(posting, line_id, line.product, to_warehouse_id, line.to_location_id,
-                     entry["batch_id"], -entry["qty"], entry["unit_cost"],
-                     value=-entry["value"])  # fmt: skip
+            taken = _take(
+                posting, line_id, here, line.qty, allow_expired=allow_expired, line=number
+            )
+            for entry in taken:  # the goods arrive with the batch and cost they left with
+                there = here._replace(
+                    warehouse_id=to_warehouse_id,
+                    location_id=line.to_location_id,
+                    batch_id=entry["batch_id"],
+                )
+                _put(
+                    posting,
+                    line_id,
+                    there,
+                    -entry["qty"],
+                    entry["unit_cost"],
+                    value=-entry["value"],
+                )
         elif kind == "adjust":
-            _adjust(posting, line_id, line, warehouse_id, batch_id, number)
+            _adjust(posting, line_id, here, line.qty, line=number)
         else:
             raise ValueError(f"unknown stock document type {kind!r}")
 
-    if kind == "in":
-        _note_receipt_costs(lines)
-    _finish(posting)
-    return document
+    _finish(posting, receipt_costs=_receipt_costs(lines) if stock_in else {})
+    return document_id
 
 
-def cancel(document_id: int, *, user_id: int) -> StockDocument:
+def cancel(document_id: int, *, user_id: int) -> int:
     """Post reversing lines for a document (inside the caller's transaction)."""
-    document = db.session.get(StockDocument, document_id)
+    documents = sql.documents
+    document = db.session.execute(
+        select(documents.c.number, documents.c.status).where(documents.c.id == document_id)
+    ).first()
     if document is None:
         raise NotFound(f"No stock document with id {document_id}.")
     if document.status == "cancelled":
         raise Conflict(f"{document.number} is already cancelled.", type="already-cancelled")
     originals = db.session.execute(
-        select(_ledger).where(_ledger.c.document_id == document_id).order_by(_ledger.c.id)
+        select(sql.ledger).where(sql.ledger.c.document_id == document_id).order_by(sql.ledger.c.id)
     ).all()
-    posting = _Posting(document.id, user_id, utcnow(), allow_expired=True)
-    products = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Product).where(Product.id.in_({o.product_id for o in originals}))
-        )
-    }
-    _lock(posting, {(o.product_id, o.warehouse_id) for o in originals}, products)
+    posting = _Posting(document_id, user_id, utcnow(), db.session.connection().execute)
+    _lock(posting, {(o.product_id, o.warehouse_id) for o in originals})
     # Take back what came in first: a transfer's arrival is removed before its departure
     # is restored, so a refusal names the place that no longer has the goods.
     for original in sorted(originals, key=lambda o: (o.qty < 0, o.id)):
-        product = products[original.product_id]
+        where = Place(
+            posting.products[original.product_id],
+            original.warehouse_id,
+            original.location_id,
+            original.batch_id,
+        )
+        line_id, cost = original.document_line_id, original.unit_cost
         if original.qty > 0:
-            _take(posting, original.document_line_id, product, original.warehouse_id,
-                  original.location_id, original.batch_id, original.qty, allow_expired=True,
-                  exact=True, unit_cost=original.unit_cost, value=original.value,
-                  reverses=original.id)  # fmt: skip
+            _take(
+                posting,
+                line_id,
+                where,
+                original.qty,
+                allow_expired=True,
+                exact=True,
+                unit_cost=cost,
+                value=original.value,
+                reverses=original.id,
+            )
         else:
-            _put(posting, original.document_line_id, product, original.warehouse_id,
-                 original.location_id, original.batch_id, -original.qty, original.unit_cost,
-                 value=-original.value, reverses=original.id)  # fmt: skip
-    document.status = "cancelled"
-    document.cancelled_at = posting.at
-    document.cancelled_by_id = user_id
-    _finish(posting)
-    return document
+            _put(
+                posting,
+                line_id,
+                where,
+                -original.qty,
+                cost,
+                value=-original.value,
+                reverses=original.id,
+            )
+    db.session.execute(
+        update(documents)
+        .where(documents.c.id == document_id)
+        .values(
+            status="cancelled",
+            cancelled_at=posting.at,
+            cancelled_by_id=user_id,
+            updated_at=posting.at,
+        )
+    )
+    _finish(posting, receipt_costs={})
+    return document_id
 
 
 # --- the steps -----------------------------------------------------------------------------
 
 
-def _lock(posting: _Posting, groups: Iterable[tuple[int, int]], products: dict) -> None:
-    """Lock (and create) the valuation rows in sorted order; remember what they hold."""
-    postgres = db.engine.dialect.name == "postgresql"
+def _lock(posting: _Posting, groups: Iterable[tuple[int, int]]) -> None:
+    """Lock (and create) the valuation rows in sorted order; read what they hold, with the
+    product's facts, its safety stock there and the quantity reserved there."""
+    dialect = db.engine.dialect.name
+    query = sql.VALUATION_FOR_UPDATE if dialect == "postgresql" else sql.VALUATION
     for product_id, warehouse_id in sorted(groups):
-        key = (_valuations.c.product_id == product_id, _valuations.c.warehouse_id == warehouse_id)
-        query = select(_valuations.c.qty, _valuations.c.value, _valuations.c.avg_cost).where(*key)
-        if postgres:
-            query = query.with_for_update()
-        row = db.session.execute(query).first()
+        key = {"product_id": product_id, "warehouse_id": warehouse_id}
+        row = posting.run(query, key).first()
         if row is None:
-            db.session.execute(
-                insert_ignoring_duplicates(_valuations).values(
-                    product_id=product_id, warehouse_id=warehouse_id, qty=0, value=0, avg_cost=0
-                )
-            )
-            row = db.session.execute(query).first()
-        safety = _safety_stock(products[product_id], warehouse_id)
-        valuation = _Valuation(row.qty, row.value, row.avg_cost, safety)
-        if safety > 0:
-            valuation.available_before = row.qty - _reserved(product_id, warehouse_id)
-        posting.valuations[(product_id, warehouse_id)] = valuation
-
-
-def _put(posting, line_id, product, warehouse_id, location_id, batch_id, qty, unit_cost,
-         *, value=None, reverses=None) -> dict:  # fmt: skip
-    """Stock arrives: at `unit_cost`, or with a known `value` (transfers, reversals)."""
-    place = _place(product.id, warehouse_id, location_id, batch_id)
-    changed = db.session.execute(
-        update(_balances).where(*place).values(on_hand=_balances.c.on_hand + qty)
-    ).rowcount
-    if not changed:
-        db.session.execute(
-            insert(_balances).values(
-                product_id=product.id,
-                warehouse_id=warehouse_id,
-                place=place_key(location_id, batch_id),
-                location_id=location_id,
-                batch_id=batch_id,
-                on_hand=qty,
-                reserved=0,
-                on_order=0,
-            )
+            fresh = {"qty": 0, "value": 0, "avg_cost": 0}
+            posting.run(sql.NEW_VALUATION[dialect], {**key, **fresh})
+            row = posting.run(query, key).first()
+            if row is None:
+                raise NotFound(f"No product with id {product_id}.")
+        facts = row._mapping
+        posting.products[product_id] = ProductFacts(*(facts[n] for n in ProductFacts._fields))
+        posting.valuations[(product_id, warehouse_id)] = _Valuation(
+            row.qty,
+            row.value,
+            row.avg_cost,
+            row.reserved,
+            row.safety_stock or ZERO,
+            row.qty_elsewhere,
+            row.value_elsewhere,
         )
-    valuation = posting.valuations[(product.id, warehouse_id)]
+
+
+def _put(posting, line_id, place: Place, qty, unit_cost, *, value=None, reverses=None) -> dict:
+    """Stock arrives: at `unit_cost`, or with a known `value` (transfers, reversals)."""
+    _add_on_hand(posting, place, qty)
+    valuation = posting.valuations[place.group]
     if value is None:
         value = _money(qty * unit_cost)
     if valuation.qty + qty == 0:
         value = -valuation.value  # nothing left: nothing left of its value either
-    return _entry(posting, valuation, line_id, product.id, warehouse_id, location_id, batch_id,
-                  qty, unit_cost, value, reverses)  # fmt: skip
+    return _entry(posting, line_id, place, qty, unit_cost, value, reverses)
 
 
-def _take(posting, line_id, product, warehouse_id, location_id, batch_id, qty, *,
-          allow_expired, line=None, exact=False, unit_cost=None, value=None,
-          reverses=None) -> list[dict]:  # fmt: skip
+def _take(
+    posting,
+    line_id,
+    place: Place,
+    qty,
+    *,
+    allow_expired,
+    line=None,
+    exact=False,
+    unit_cost=None,
+    value=None,
+    reverses=None,
+) -> list[dict]:
     """Stock leaves: picked from the places that have it (FEFO for batches), each taken
     with a conditional UPDATE; refused when there is not enough."""
-    valuation = posting.valuations[(product.id, warehouse_id)]
-    picks, available = _pick(product, warehouse_id, location_id, batch_id, qty,
-                             allow_expired=allow_expired, exact=exact)  # fmt: skip
-    picked = sum((q for _, _, _, q in picks), ZERO)
+    valuation = posting.valuations[place.group]
+    picks, available = _pick(posting, place, qty, allow_expired=allow_expired, exact=exact)
+    picked = sum((part for _, _, part in picks), ZERO)
     if picked < qty:
-        if not _may_go_negative(product):
-            raise NotEnoughStock(product, warehouse_id, qty, available, line=line)
-        picks.append((None, location_id, batch_id, qty - picked))
+        if not _may_go_negative(place.product):
+            raise NotEnoughStock(place.product, place.warehouse_id, qty, available, line=line)
+        picks.append((None, place, qty - picked))  # allowed below zero: off the named place
     entries = []
-    for balance_id, place_location, place_batch, part in picks:
-        if balance_id is None:  # allowed below zero: the rest comes off the named place
-            _put_negative(product.id, warehouse_id, place_location, place_batch, part)
+    for balance_id, source, part in picks:
+        if balance_id is None:
+            _add_on_hand(posting, source, -part)
         else:
-            changed = db.session.execute(
-                update(_balances)
-                .where(
-                    _balances.c.id == balance_id,
-                    _balances.c.on_hand - _balances.c.reserved >= part,
-                )
-                .values(on_hand=_balances.c.on_hand - part)
-            ).rowcount
+            changed = posting.run(sql.TAKE, {"balance_id": balance_id, "take": part}).rowcount
             if changed != 1:  # only if someone wrote around the valuation lock
-                raise NotEnoughStock(product, warehouse_id, qty, available, line=line)
+                raise NotEnoughStock(place.product, place.warehouse_id, qty, available, line=line)
         cost = unit_cost if unit_cost is not None else valuation.avg_cost
         if valuation.qty == part:
             part_value = valuation.value  # the last of it takes the rest of the value
@@ -327,67 +364,37 @@ def _take(posting, line_id, product, warehouse_id, location_id, batch_id, qty, *
             part_value = value
         else:
             part_value = _money(part * cost)
-        entries.append(
-            _entry(
-                posting,
-                valuation,
-                line_id,
-                product.id,
-                warehouse_id,
-                place_location,
-                place_batch,
-                -part,
-                cost,
-                -part_value,
-                reverses,
-            )  # fmt: skip
-        )
+        entries.append(_entry(posting, line_id, source, -part, cost, -part_value, reverses))
     return entries
 
 
-def _adjust(posting, line_id, line: Line, warehouse_id, batch_id, number) -> None:
+def _adjust(posting, line_id, place: Place, counted: Decimal, *, line: int) -> None:
     """Set one place to the counted quantity by posting the difference."""
-    place = _place(line.product.id, warehouse_id, line.location_id, batch_id)
-    on_hand = db.session.scalar(select(_balances.c.on_hand).where(*place)) or ZERO
-    difference = line.qty - on_hand
+    on_hand = posting.run(sql.ON_HAND_AT, _place_params(place)).scalar() or ZERO
+    difference = counted - on_hand
     if difference > 0:
-        _put(posting, line_id, line.product, warehouse_id, line.location_id, batch_id,
-             difference, _default_in_cost(posting, line, warehouse_id))  # fmt: skip
+        _put(posting, line_id, place, difference, _default_in_cost(posting, place))
     elif difference < 0:
-        _take(posting, line_id, line.product, warehouse_id, line.location_id, batch_id,
-              -difference, allow_expired=True, exact=True, line=number)  # fmt: skip
+        _take(posting, line_id, place, -difference, allow_expired=True, exact=True, line=line)
 
 
-def _pick(product, warehouse_id, location_id, batch_id, qty, *, allow_expired, exact):
+def _pick(posting, place: Place, qty, *, allow_expired, exact):
     """Which places to take `qty` from, and how much is available to this request.
 
-    Returns ([(balance_id, location_id, batch_id, qty)], available). A named location or
-    batch narrows the choice; otherwise batches go first-expiry-first-out, then by place.
+    Returns ([(balance_id, place, qty)], available). A named location or batch narrows
+    the choice; otherwise batches go first-expiry-first-out, then by location.
     """
-    query = (
-        select(
-            _balances.c.id,
-            _balances.c.location_id,
-            _balances.c.batch_id,
-            _balances.c.on_hand,
-            _balances.c.reserved,
-            Batch.expiry,
-        )
-        .outerjoin(Batch, Batch.id == _balances.c.batch_id)
-        .where(_balances.c.product_id == product.id, _balances.c.warehouse_id == warehouse_id)
-    )
-    rows = db.session.execute(query).all()
+    key = {"product_id": place.product.id, "warehouse_id": place.warehouse_id}
+    rows = posting.run(sql.PLACES, key).all()
     # Reservations held for the warehouse as a whole (open sales orders) stay untouched.
     free_in_warehouse = sum((r.on_hand - r.reserved for r in rows), ZERO)
     today = utcnow().date()
 
     def eligible(row) -> bool:
-        if exact or location_id is not None:
-            if row.location_id != location_id:
-                return False
-        if exact or batch_id is not None:
-            if row.batch_id != batch_id:
-                return False
+        if (exact or place.location_id is not None) and row.location_id != place.location_id:
+            return False
+        if (exact or place.batch_id is not None) and row.batch_id != place.batch_id:
+            return False
         return allow_expired or row.expiry is None or row.expiry >= today
 
     candidates = sorted(
@@ -401,14 +408,15 @@ def _pick(product, warehouse_id, location_id, batch_id, qty, *, allow_expired, e
         if wanted <= 0:
             break
         part = min(wanted, row.on_hand - row.reserved)
-        picks.append((row.id, row.location_id, row.batch_id, part))
+        source = Place(place.product, place.warehouse_id, row.location_id, row.batch_id)
+        picks.append((row.id, source, part))
         wanted -= part
-    if not picks and batch_id is not None and not allow_expired:
-        _refuse_expired(product, batch_id)
+    if not picks and place.batch_id is not None and not allow_expired:
+        _refuse_expired(place.product, place.batch_id)
     return picks, available
 
 
-def _refuse_expired(product: Product, batch_id: int) -> None:
+def _refuse_expired(product: ProductFacts, batch_id: int) -> None:
     batch = db.session.get(Batch, batch_id)
     if batch is not None and batch.expiry is not None and batch.expiry < utcnow().date():
         raise Conflict(
@@ -419,28 +427,27 @@ def _refuse_expired(product: Product, batch_id: int) -> None:
         )
 
 
-def _put_negative(product_id, warehouse_id, location_id, batch_id, qty) -> None:
-    place = _place(product_id, warehouse_id, location_id, batch_id)
-    changed = db.session.execute(
-        update(_balances).where(*place).values(on_hand=_balances.c.on_hand - qty)
-    ).rowcount
-    if not changed:
-        db.session.execute(
-            insert(_balances).values(
-                product_id=product_id,
-                warehouse_id=warehouse_id,
-                place=place_key(location_id, batch_id),
-                location_id=location_id,
-                batch_id=batch_id,
-                on_hand=-qty,
-                reserved=0,
-                on_order=0,
-            )
+def _add_on_hand(posting, place: Place, qty: Decimal) -> None:
+    """on_hand += qty at a place, creating its balance row on first use."""
+    where = _place_params(place)
+    if not posting.run(sql.ADD_ON_HAND, {**where, "delta": qty}).rowcount:
+        posting.run(
+            sql.NEW_PLACE,
+            {
+                "product_id": place.product.id,
+                "warehouse_id": place.warehouse_id,
+                "place": where["b_place"],
+                "location_id": place.location_id,
+                "batch_id": place.batch_id,
+                "on_hand": qty,
+                "reserved": 0,
+                "on_order": 0,
+            },
         )
 
 
-def _entry(posting, valuation, line_id, product_id, warehouse_id, location_id, batch_id, qty,
-           unit_cost, value, reverses) -> dict:  # fmt: skip
+def _entry(posting, line_id, place: Place, qty, unit_cost, value, reverses) -> dict:
+    valuation = posting.valuations[place.group]
     valuation.qty += qty
     valuation.value += value
     if qty > 0 and valuation.qty > 0:
@@ -451,10 +458,10 @@ def _entry(posting, valuation, line_id, product_id, warehouse_id, location_id, b
     entry = {
         "document_id": posting.document_id,
         "document_line_id": line_id,
-        "product_id": product_id,
-        "warehouse_id": warehouse_id,
-        "location_id": location_id,
-        "batch_id": batch_id,
+        "product_id": place.product.id,
+        "warehouse_id": place.warehouse_id,
+        "location_id": place.location_id,
+        "batch_id": place.batch_id,
         "qty": qty,
         "unit_cost": unit_cost,
         "value": value,
@@ -468,54 +475,48 @@ def _entry(posting, valuation, line_id, product_id, warehouse_id, location_id, b
     return entry
 
 
-def _note_receipt_costs(lines: Sequence[Line]) -> None:
-    """The catalogue shows the last purchase cost; it changes only with a receipt."""
-    for line in lines:
-        if line.unit_cost is not None:
-            _set_product_cost(line.product.id, last_cost=_cost(line.unit_cost))
+def _receipt_costs(lines: Sequence[Line]) -> dict[int, Decimal]:
+    """The last purchase cost per product a receipt names."""
+    return {line.product_id: _cost(line.unit_cost) for line in lines if line.unit_cost is not None}
 
 
-def _set_product_cost(product_id: int, **costs) -> None:
-    """Costs are facts of the ledger, not edits of the product: no version bump (an open
-    product form stays saveable) and no audit entry (the ledger is the record)."""
-    db.session.execute(update(_products).where(_products.c.id == product_id).values(**costs))
-
-
-def _finish(posting: _Posting) -> None:
+def _finish(posting: _Posting, *, receipt_costs: dict[int, Decimal]) -> None:
     """Write the ledger lines and valuations; queue the events for after the commit."""
     if posting.entries:
-        db.session.execute(insert(_ledger), posting.entries)
+        posting.run(sql.ADD_ENTRIES, posting.entries)
     for (product_id, warehouse_id), valuation in posting.valuations.items():
         if not valuation.touched:
             continue
-        db.session.execute(
-            update(_valuations)
-            .where(
-                _valuations.c.product_id == product_id,
-                _valuations.c.warehouse_id == warehouse_id,
-            )
-            .values(qty=valuation.qty, value=valuation.value, avg_cost=valuation.avg_cost)
+        posting.run(
+            sql.SAVE_VALUATION,
+            {
+                "v_product": product_id,
+                "v_warehouse": warehouse_id,
+                "v_qty": valuation.qty,
+                "v_value": valuation.value,
+                "v_avg": valuation.avg_cost,
+            },
         )
-        _announce(product_id, warehouse_id, valuation)
-    _refresh_product_averages({p for (p, _), v in posting.valuations.items() if v.touched})
+        _announce(posting.products[product_id], warehouse_id, valuation)
+        if product_id in receipt_costs:
+            _note_costs(posting, product_id, receipt_costs[product_id], valuation)
 
 
-def _refresh_product_averages(product_ids: set[int]) -> None:
-    """Product.avg_cost: the moving average over all warehouses that hold the product."""
-    for product_id in product_ids:
-        qty, value = db.session.execute(
-            select(func.sum(_valuations.c.qty), func.sum(_valuations.c.value)).where(
-                _valuations.c.product_id == product_id, _valuations.c.qty > 0
-            )
-        ).one()
-        if qty:
-            _set_product_cost(product_id, avg_cost=_cost(value / qty))
+def _note_costs(posting, product_id: int, last_cost: Decimal, valuation: _Valuation) -> None:
+    """The catalogue shows the last purchase cost and the moving average over all
+    warehouses. They are facts of the ledger, not edits of the product: no version bump
+    (an open product form stays saveable) and no audit entry (the ledger is the record)."""
+    qty = valuation.qty_elsewhere + max(valuation.qty, ZERO)
+    value = valuation.value_elsewhere + (valuation.value if valuation.qty > 0 else ZERO)
+    params = {"cost_product": product_id, "last": last_cost}
+    if qty > 0:
+        posting.run(sql.SET_COSTS, {**params, "average": _cost(value / qty)})
+    else:
+        posting.run(sql.SET_LAST_COST, params)
 
 
-def _announce(product_id: int, warehouse_id: int, valuation: _Valuation) -> None:
-    reserved = _reserved(product_id, warehouse_id)
-    available = valuation.qty - reserved
-    product = db.session.get(Product, product_id)
+def _announce(product: ProductFacts, warehouse_id: int, valuation: _Valuation) -> None:
+    available = valuation.qty - valuation.reserved
     summary = {"id": product.id, "sku": product.sku, "name": product.name}
     rooms = (f"warehouse:{warehouse_id}",)
     emit(
@@ -528,95 +529,83 @@ def _announce(product_id: int, warehouse_id: int, valuation: _Valuation) -> None
         },
         rooms,
     )
-    before, safety = valuation.available_before, valuation.safety_stock
-    if before is not None:
-        if before >= safety > available:  # crossed below: once, not on every movement
-            emit(
-                "stock.low",
-                {
-                    "product": summary,
-                    "warehouse_id": warehouse_id,
-                    "available": str(available),
-                    "safety_stock": str(safety),
-                },
-                rooms,
-            )
+    safety = valuation.safety_stock
+    if valuation.available_before >= safety > available:  # crossed below: once per crossing
+        emit(
+            "stock.low",
+            {
+                "product": summary,
+                "warehouse_id": warehouse_id,
+                "available": str(available),
+                "safety_stock": str(safety),
+            },
+            rooms,
+        )
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _place(product_id, warehouse_id, location_id, batch_id):
-    return (
-        _balances.c.product_id == product_id,
-        _balances.c.warehouse_id == warehouse_id,
-        _balances.c.place == place_key(location_id, batch_id),
-    )
+def _place_params(place: Place) -> dict:
+    return {
+        "b_product": place.product.id,
+        "b_warehouse": place.warehouse_id,
+        "b_place": place_key(place.location_id, place.batch_id),
+    }
 
 
-def _reserved(product_id: int, warehouse_id: int) -> Decimal:
-    total = db.session.execute(
-        select(_balances.c.reserved).where(
-            and_(_balances.c.product_id == product_id, _balances.c.warehouse_id == warehouse_id)
-        )
-    ).scalars()
-    return sum(total, ZERO)
-
-
-def _safety_stock(product: Product, warehouse_id: int) -> Decimal:
-    setting = db.session.get(ProductWarehouseSetting, (product.id, warehouse_id))
-    if setting is not None and setting.safety_stock is not None:
-        return setting.safety_stock
-    return product.safety_stock or ZERO
-
-
-def _may_go_negative(product: Product) -> bool:
+def _may_go_negative(product: ProductFacts) -> bool:
     return product.allow_negative_stock or current_app.config.get("ALLOW_NEGATIVE_STOCK", False)
 
 
-def _default_in_cost(posting: _Posting, line: Line, warehouse_id: int) -> Decimal:
+def _default_in_cost(posting: _Posting, place: Place) -> Decimal:
     """Goods found or received without a price come in at the current average (or the
     last purchase cost when there is none), so they do not dilute the valuation."""
-    valuation = posting.valuations[(line.product.id, warehouse_id)]
-    return valuation.avg_cost or line.product.last_cost or ZERO
+    return posting.valuations[place.group].avg_cost or place.product.last_cost or ZERO
 
 
-def _add_document_line(document_id: int, number: int, line: Line, kind: str, batch_id) -> int:
-    return db.session.execute(
-        insert(StockDocumentLine.__table__)
-        .values(
-            document_id=document_id,
-            line_no=number,
-            product_id=line.product.id,
-            unit=line.unit or line.product.unit,
-            factor=line.factor,
-            qty=line.entered_qty if line.entered_qty is not None else line.qty,
-            base_qty=line.qty,
-            location_id=line.location_id,
-            to_location_id=line.to_location_id,
-            batch_id=batch_id,
-            unit_cost=line.unit_cost if kind == "in" else None,
-        )
-        .returning(StockDocumentLine.id)
-    ).scalar_one()
+def _add_document(**values) -> int:
+    values.setdefault("created_at", values["posted_at"])
+    values.setdefault("updated_at", values["posted_at"])
+    return db.session.execute(sql.ADD_DOCUMENT, values).scalar_one()
 
 
-def _batch_for(line: Line, *, creating: bool) -> int | None:
+def _add_document_lines(document_id, lines, batch_ids, posting, stock_in: bool) -> list[int]:
+    rows = [
+        {
+            "document_id": document_id,
+            "line_no": number,
+            "product_id": line.product_id,
+            "unit": line.unit or posting.products[line.product_id].unit,
+            "factor": line.factor,
+            "qty": line.entered_qty if line.entered_qty is not None else line.qty,
+            "base_qty": line.qty,
+            "location_id": line.location_id,
+            "to_location_id": line.to_location_id,
+            "batch_id": batch_id,
+            "unit_cost": line.unit_cost if stock_in else None,
+        }
+        for number, (line, batch_id) in enumerate(zip(lines, batch_ids, strict=True), 1)
+    ]
+    return list(posting.run(sql.ADD_LINES, rows).scalars())
+
+
+def _batch_for(product: ProductFacts, line: Line, *, creating: bool) -> int | None:
     """The batch named on a line; a stock-in creates it, other documents must find it."""
     if not line.batch_number:
         return None
-    where = (Batch.product_id == line.product.id, Batch.number == line.batch_number)
+    where = (Batch.product_id == product.id, Batch.number == line.batch_number)
     batch = db.session.scalar(select(Batch).where(*where))
     if batch is None:
         if not creating:
             raise NotFound(
-                f"{line.product.sku} has no batch {line.batch_number}.",
+                f"{product.sku} has no batch {line.batch_number}.",
                 errors={"batch": ["unknown batch"]},
             )
         # Two warehouses may receive the same new batch at once: let one insert win.
         db.session.execute(
             insert_ignoring_duplicates(Batch.__table__).values(
-                product_id=line.product.id,
+                product_id=product.id,
                 number=line.batch_number,
                 expiry=line.expiry,
                 created_at=utcnow(),
@@ -626,7 +615,7 @@ def _batch_for(line: Line, *, creating: bool) -> int | None:
         batch = db.session.scalar(select(Batch).where(*where))
     elif line.expiry is not None and batch.expiry != line.expiry:
         raise Conflict(
-            f"Batch {batch.number} of {line.product.sku} expires on "
+            f"Batch {batch.number} of {product.sku} expires on "
             f"{batch.expiry.isoformat() if batch.expiry else 'no date'}, not "
             f"{line.expiry.isoformat()}.",
             type="batch-expiry-mismatch",

@@ -70,7 +70,7 @@ def create_movement(data: dict) -> StockDocument:
             reason=reason,
             note=(data.get("note") or "").strip(),
             allow_expired=bool(data.get("override_expired")),
-        ).id
+        )
 
     return db.session.get(StockDocument, run_transaction(work))
 
@@ -177,7 +177,7 @@ def _line(kind, row: dict, warehouse, to_warehouse, problems) -> ledger.Line | N
         problems["to_location_id"] = ["only for a transfer"]
 
     return ledger.Line(
-        product=product,
+        product_id=product.id,
         qty=base_qty,
         unit=unit_name,
         factor=factor,

@@ -10,7 +10,7 @@ from app.core.schemas import (
     RestrictedFieldsSchema,
     restricted,
 )
-from app.inventory.ledger import KINDS
+from app.inventory.ledger import API_KINDS as KINDS
 
 NAME = validate.Length(min=1, max=120)
 

@@ -16,13 +16,16 @@ from pyzbar import pyzbar
 from pyzbar.pyzbar import ZBarSymbol
 from sqlalchemy import select
 
+from app.catalog.codes import gtin_check_digit_ok, has_gtin_shape
+from app.catalog.models import Product
 from app.catalog.services import find_by_code
+from app.core.errors import NotFound
 from app.core.pictures import open_picture
 from app.core.records import normalise_code
 from app.core.security import allowed_warehouse_ids
 from app.extensions import db
-from app.inventory.models import Location, Warehouse
-from app.scanning import gs1
+from app.inventory.models import Batch, Location, Warehouse
+from app.scanning import gs1, labels
 
 ZBAR_SYMBOLS = [
     ZBarSymbol.EAN13, ZBarSymbol.EAN8, ZBarSymbol.UPCA, ZBarSymbol.UPCE, ZBarSymbol.CODE128,
@@ -177,3 +180,89 @@ def resolve(code: str) -> dict:
             "warehouse": {"id": warehouse.id, "code": warehouse.code, "name": warehouse.name},
         }
     return {"kind": "unknown", "code": code}
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+
+def _by_ids(rows: dict, ids: list[int], what: str, whats: str) -> list:
+    """rows (id → record) in the order asked for; 404 naming every id that is not there."""
+    missing = [i for i in dict.fromkeys(ids) if i not in rows]
+    if len(missing) == 1:
+        raise NotFound(f"No {what} with id {missing[0]}.")
+    if missing:
+        raise NotFound(f"No {whats} with ids {', '.join(map(str, missing))}.")
+    return [rows[i] for i in ids]
+
+
+def _own_gtins(product: Product) -> list[str]:
+    """The product's own GTINs (not a case's: that would scan as a whole case), in order."""
+    return [
+        b.code
+        for b in product.barcodes
+        if b.unit_id is None and has_gtin_shape(b.code) and gtin_check_digit_ok(b.code)
+    ]
+
+
+def _ean13(product: Product) -> str | None:
+    """An EAN-13 for the product: a 13-digit code, or a UPC-A / GTIN-14 that has one."""
+    for code in _own_gtins(product):
+        if len(code) >= 12 and code.zfill(14).startswith("0"):
+            return code.zfill(14)[1:]
+    return None
+
+
+def product_labels(ids: list[int], *, price: bool = False) -> list[labels.ProductLabel]:
+    products = db.session.scalars(select(Product).where(Product.id.in_(ids)))
+    found = {p.id: p for p in products}
+    return [
+        labels.ProductLabel(
+            name=p.name,
+            sku=p.sku,
+            spec=p.spec or "",
+            ean13=_ean13(p),
+            price=f"¥{p.retail_price:.2f}" if price else None,
+        )
+        for p in _by_ids(found, ids, "product", "products")
+    ]
+
+
+def location_labels(ids: list[int]) -> list[labels.LocationLabel]:
+    """Locations in warehouses the caller may see; any other id is as good as absent."""
+    stmt = (
+        select(Location, Warehouse)
+        .join(Warehouse, Warehouse.id == Location.warehouse_id)
+        .where(Location.id.in_(ids))
+    )
+    allowed = allowed_warehouse_ids()
+    if allowed is not None:
+        stmt = stmt.where(Warehouse.id.in_(allowed))
+    found = {loc.id: (loc, wh) for loc, wh in db.session.execute(stmt)}
+    return [
+        labels.LocationLabel(
+            warehouse_code=wh.code, code=loc.code, name=loc.name or "", warehouse_name=wh.name
+        )
+        for loc, wh in _by_ids(found, ids, "location", "locations")
+    ]
+
+
+def batch_labels(ids: list[int]) -> list[labels.BatchLabel]:
+    rows = db.session.execute(
+        select(Batch, Product)
+        .join(Product, Product.id == Batch.product_id)
+        .where(Batch.id.in_(ids))
+    )
+    found = {batch.id: (batch, product) for batch, product in rows}
+    result = []
+    for batch, product in _by_ids(found, ids, "batch", "batches"):
+        gtins = _own_gtins(product)
+        result.append(
+            labels.BatchLabel(
+                product_name=product.name,
+                sku=product.sku,
+                number=batch.number,
+                expiry=batch.expiry,
+                gtin=gtins[0].zfill(14) if gtins else None,
+            )
+        )
+    return result

@@ -78,6 +78,9 @@ EXPECTED = {
     ("POST", "/api/v1/stock/movements/<int:document_id>/cancel"): STOCK_WRITERS,
     ("GET", "/api/v1/stock/balances"): ALL,
     ("GET", "/api/v1/stock/ledger"): ALL,
+    ("GET", "/api/v1/labels/products.pdf"): ALL,
+    ("GET", "/api/v1/labels/locations.pdf"): ALL,
+    ("GET", "/api/v1/labels/batches.pdf"): ALL,
 }
 
 

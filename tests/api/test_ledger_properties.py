@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.catalog.models import Product
 from app.catalog.services import create_product
 from app.core.errors import Problem
 from app.core.transactions import run_transaction
@@ -114,7 +113,7 @@ def _apply(step, product_id: int, place, model: Model, posted: list) -> None:
             warehouse_ids[index],
             [
                 ledger.Line(
-                    product=db.session.get(Product, product_id),
+                    product_id=product_id,
                     qty=qty,
                     unit_cost=options.pop("cost", None),
                 )

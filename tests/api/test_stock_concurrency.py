@@ -32,7 +32,7 @@ def ten_on_hand(app, make_user):
         ledger.post_movements(
             "in",
             warehouse.id,
-            [ledger.Line(product=product, qty=Decimal(ON_HAND), unit_cost=Decimal("2.50"))],
+            [ledger.Line(product_id=product.id, qty=Decimal(ON_HAND), unit_cost=Decimal("2.50"))],
             user_id=user_id,
         )
         return {"user_id": user_id, "product_id": product.id, "warehouse_id": warehouse.id}
@@ -78,7 +78,7 @@ def test_through_the_service(app, ten_on_hand):
                 ledger.post_movements(
                     "out",
                     stock["warehouse_id"],
-                    [ledger.Line(product=product, qty=Decimal(1))],
+                    [ledger.Line(product_id=product.id, qty=Decimal(1))],
                     user_id=stock["user_id"],
                 )
                 return "taken"
