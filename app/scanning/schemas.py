@@ -20,7 +20,9 @@ class ResolveArgsSchema(Schema):
 
 
 class ResolvedSchema(Schema):
-    kind = fields.String(metadata={"description": "product | unit | location | unknown"})
+    kind = fields.String(
+        metadata={"description": "product | unit | batch | location | document | unknown"}
+    )
     code = fields.String()
     product = fields.Dict()
     unit = fields.Dict(allow_none=True)
@@ -28,6 +30,8 @@ class ResolvedSchema(Schema):
     location = fields.Dict()
     warehouse = fields.Dict()
     gs1 = fields.Dict(metadata={"description": "gtin, lot, expiry, serial, quantity…"})
+    batch = fields.Dict(metadata={"description": "{id, number, expiry}: a known batch"})
+    document = fields.Dict(metadata={"description": "{id, number, type, status}"})
 
 
 MAX_LABEL_IDS = 200

@@ -24,7 +24,8 @@ from app.core.pictures import open_picture
 from app.core.records import normalise_code
 from app.core.security import allowed_warehouse_ids
 from app.extensions import db
-from app.inventory.models import Batch, Location, Warehouse
+from app.inventory.models import Batch, Location, StockDocument, Warehouse
+from app.inventory.movements import movement_query
 from app.scanning import gs1, labels
 
 ZBAR_SYMBOLS = [
@@ -166,7 +167,9 @@ def resolve(code: str) -> dict:
         found = find_by_code(gtin)
         data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
         if found is not None:
-            return _product_result(*found, gs1=data)
+            product, unit = found
+            batch = _batch(product.id, data.get("lot"))
+            return _product_result(product, unit, gs1=data, **({"batch": batch} if batch else {}))
         return {"kind": "unknown", "code": code, "gs1": data}
     found = find_by_code(code)
     if found is not None:
@@ -179,7 +182,51 @@ def resolve(code: str) -> dict:
             "location": {"id": loc.id, "code": loc.code, "name": loc.name},
             "warehouse": {"id": warehouse.id, "code": warehouse.code, "name": warehouse.name},
         }
+    document = _document(code)
+    if document is not None:
+        return {"kind": "document", "document": document}
+    batch = _batch_of_any_product(code)
+    if batch is not None:
+        product, found_batch = batch
+        return {**_product_result(product, None), "kind": "batch", "batch": found_batch}
     return {"kind": "unknown", "code": code}
+
+
+def _batch_ref(batch: Batch) -> dict:
+    expiry = batch.expiry.isoformat() if batch.expiry else None
+    return {"id": batch.id, "number": batch.number, "expiry": expiry}
+
+
+def _batch(product_id: int, number: str | None) -> dict | None:
+    if not number:
+        return None
+    batch = db.session.scalar(
+        select(Batch).where(Batch.product_id == product_id, Batch.number == number)
+    )
+    return _batch_ref(batch) if batch else None
+
+
+def _batch_of_any_product(number: str):
+    """A batch number printed alone: found when exactly one product has a batch so named."""
+    batches = db.session.scalars(select(Batch).where(Batch.number == number).limit(2)).all()
+    if len(batches) != 1:
+        return None
+    return db.session.get(Product, batches[0].product_id), _batch_ref(batches[0])
+
+
+def _document(number: str) -> dict | None:
+    """A stock document by its number (IN-2026-000001), if the caller may see it."""
+    document = db.session.scalar(
+        movement_query({}).where(StockDocument.number == normalise_code(number))
+    )
+    if document is None:
+        return None
+    return {
+        "id": document.id,
+        "number": document.number,
+        "type": document.type,
+        "status": document.status,
+    }
 
 
 # --- labels ---------------------------------------------------------------------------------

@@ -57,3 +57,39 @@ def test_unknown_and_bad_input(login_as, warehouses):
     client = login_as("sales")
     assert _resolve(client, "nothing-here").json == {"kind": "unknown", "code": "nothing-here"}
     assert_problem(client.get("/api/v1/scan/resolve"), 422, field="code")
+
+
+def test_batches_and_stock_documents(login_as, warehouses):
+    made = _setup(login_as, warehouses)
+    manager = login_as("manager")
+    product = manager.get(f"/api/v1/products/{made['id']}").json
+    manager.patch(
+        f"/api/v1/products/{made['id']}",
+        json={"version": product["version"], "track_batches": True},
+    )
+    received = manager.post(
+        "/api/v1/stock/movements",
+        json={
+            "type": "in",
+            "warehouse_id": warehouses[0],
+            "lines": [{"product_id": made["id"], "qty": "3", "batch": "L2027",
+                       "expiry": "2027-06-30"}],
+        },
+    )  # fmt: skip
+    assert received.status_code == 201, received.json
+    number = received.json["number"]
+    client = login_as("warehouse")
+    document = _resolve(client, number.lower()).json
+    assert document == {
+        "kind": "document",
+        "document": {"id": received.json["id"], "number": number, "type": "in",
+                     "status": "posted"},
+    }  # fmt: skip
+    batch = _resolve(client, "L2027").json
+    assert batch["kind"] == "batch" and batch["product"]["sku"] == "COKE-330"
+    assert batch["batch"]["expiry"] == "2027-06-30"
+    label = _resolve(client, "(01)06901234567892(10)L2027").json
+    assert label["kind"] == "product" and label["batch"]["number"] == "L2027"
+    # Floor staff of another warehouse do not see the document.
+    elsewhere = login_as("warehouse", warehouse_ids=[warehouses[1]])
+    assert _resolve(elsewhere, number).json["kind"] == "unknown"
