@@ -11,7 +11,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
     def seed_demo_command(if_empty):
-        """Create the demo company (idempotent): users per role, warehouses."""
+        """Create the demo company (idempotent): users, warehouses, catalogue, partners, stock."""
         from sqlalchemy import func, select
 
         from app.auth.models import User
@@ -28,6 +28,7 @@ def register_cli(app: Flask) -> None:
             f"demo products, suppliers, customers created: "
             f"{result['products']}, {result['suppliers']}, {result['customers']}"
         )
+        click.echo(f"demo stock documents posted: {result['stock_documents']}")
         click.echo(f"log in as {', '.join(ROLES)} with password {DEMO_PASSWORD}")
 
     @app.cli.command("create-user")

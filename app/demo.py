@@ -1,9 +1,11 @@
-"""The demo company: one user per role, two warehouses. Safe to run again."""
+"""The demo company: one user per role, two warehouses, a catalogue, partners and stock.
+Safe to run again."""
 
 from app.auth import services as auth_services
 from app.core.permissions import ROLES
 from app.demo_catalog import seed_catalogue
 from app.demo_partners import seed_partners
+from app.demo_stock import seed_stock
 from app.inventory.services import ensure_locations, ensure_warehouse
 
 DEMO_PASSWORD = "jxc-demo"
@@ -57,4 +59,5 @@ def seed_demo() -> dict:
         "warehouses": [w.code for w in warehouses],
         "products": seed_catalogue(),
         **seed_partners(),
+        "stock_documents": seed_stock(),
     }

@@ -4,7 +4,7 @@ from app.auth.models import User
 from app.catalog.codes import gtin_check_digit_ok
 from app.catalog.models import Product, ProductBarcode
 from app.extensions import db
-from app.inventory.models import Warehouse
+from app.inventory.models import Batch, LedgerEntry, Warehouse
 from app.partners.models import Customer, Supplier
 
 
@@ -29,12 +29,19 @@ def test_seed_demo_is_idempotent_and_its_users_log_in(app):
         assert db.session.scalar(select(func.count()).select_from(Product)) == 200
         assert db.session.scalar(select(func.count()).select_from(Supplier)) == 10
         assert db.session.scalar(select(func.count()).select_from(Customer)) == 30
+        # Stock in both warehouses, batches close to expiry, some products below safety.
+        assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) > 400
+        assert db.session.scalar(select(func.count()).select_from(Batch)) > 50
+        assert "demo stock documents posted: 0" in again.output
         # Every demo barcode carries a valid check digit.
         codes = db.session.scalars(select(ProductBarcode.code)).all()
         assert len(codes) > 200 and all(gtin_check_digit_ok(code) for code in codes)
     client = app.test_client()
     me = client.login("warehouse", "jxc-demo").json["user"]
     assert me["roles"] == ["warehouse"] and len(me["warehouses"]) == 1
+    low = client.get("/api/v1/stock/balances?below_safety=1").json
+    assert low["total"] > 0
+    assert runner.invoke(args=["stock", "verify"]).exit_code == 0
 
 
 def test_seed_demo_if_empty_leaves_a_used_database_alone(app, make_user):
