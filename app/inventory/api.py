@@ -144,7 +144,7 @@ def create_movement(data):
     """Post a stock document: `in`, `out`, `transfer`, `adjust` (to the counted quantity) or
     `write_off`. Refused with 409 `insufficient-stock` (naming the product, requested and
     available) rather than go below zero."""
-    return movements.movement_detail(movements.create_movement(data))
+    return movements.create_movement(data)
 
 
 @blp.route("/stock/movements")
@@ -178,7 +178,7 @@ def get_movement(document_id):
 @blp.documents_errors(401, 403, 404, 409)
 def cancel_movement(document_id):
     """Cancel by posting reversing lines; refused (409) when that would make stock negative."""
-    return movements.movement_detail(movements.cancel_movement(document_id))
+    return movements.cancel_movement(document_id)
 
 
 @blp.route("/stock/balances")

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from app.auth.models import User
 from app.catalog.models import Product
@@ -38,8 +39,10 @@ WRITE_OFF_REASONS = ("damaged", "expired", "lost", "other")
 # --- posting -----------------------------------------------------------------------------
 
 
-def create_movement(data: dict) -> StockDocument:
-    """Check a stock document from the API and post it through the ledger."""
+def create_movement(data: dict) -> dict:
+    """Check a stock document from the API, post it through the ledger, and return it as
+    `movement_detail` read inside the same transaction (what was written, at no extra
+    round trip)."""
     kind = data["type"]
     if data.get("override_expired") and not current_user.can("inventory:override"):
         raise Forbidden("Issuing an expired batch needs a manager's override.")
@@ -61,7 +64,7 @@ def create_movement(data: dict) -> StockDocument:
         raise ValidationProblem(errors)
 
     def work():
-        return ledger.post(
+        document_id = ledger.post(
             kind,
             warehouse.id,
             lines,
@@ -71,17 +74,23 @@ def create_movement(data: dict) -> StockDocument:
             note=(data.get("note") or "").strip(),
             allow_expired=bool(data.get("override_expired")),
         )
+        return movement_detail(db.session.get(StockDocument, document_id))
 
-    return db.session.get(StockDocument, run_transaction(work))
+    return run_transaction(work)
 
 
-def cancel_movement(document_id: int) -> StockDocument:
+def cancel_movement(document_id: int) -> dict:
     document = get_movement(document_id)
     _check_may_use(document.warehouse_id)
     if document.to_warehouse_id is not None:
         _check_may_use(document.to_warehouse_id)
-    run_transaction(lambda: ledger.cancel(document.id, user_id=current_user.id))
-    return db.session.get(StockDocument, document_id)
+
+    def work():
+        ledger.cancel(document_id, user_id=current_user.id)
+        db.session.refresh(document)
+        return movement_detail(document)
+
+    return run_transaction(work)
 
 
 def _usable_warehouse(warehouse_id: int, field: str, errors: dict) -> Warehouse | None:
@@ -192,7 +201,8 @@ def _line(kind, row: dict, warehouse, to_warehouse, problems) -> ledger.Line | N
 
 def _product(row: dict, problems):
     if row.get("product_id") is not None:
-        product = db.session.get(Product, row["product_id"])
+        # Units only when asked for: no eager loading of barcodes, prices and settings.
+        product = db.session.get(Product, row["product_id"], options=[lazyload("*")])
         if product is None:
             problems["product_id"] = ["no such product"]
         return product, None
