@@ -170,3 +170,10 @@ class StockValuation(db.Model):
     qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     value: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     avg_cost: Mapped[Decimal] = mapped_column(UnitCost(), default=Decimal(0))
+
+
+def users_table():
+    """The users table, reached through a foreign key: users are assigned warehouses, so
+    auth builds on inventory and inventory does not import auth."""
+    (key,) = StockDocument.__table__.c.user_id.foreign_keys
+    return key.column.table

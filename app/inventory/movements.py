@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
-from app.auth.models import User
 from app.catalog.models import Product
 from app.catalog.services import find_by_code
 from app.core.db import utcnow
@@ -302,10 +301,10 @@ def _document_summary(document: StockDocument) -> dict:
         "to_warehouse": warehouse_ref(_get(Warehouse, document.to_warehouse_id)),
         "reason": document.reason,
         "note": document.note,
-        "user": user_ref(_get(User, document.user_id)),
+        "user": user_ref(document.user_id),
         "posted_at": document.posted_at,
         "cancelled_at": document.cancelled_at,
-        "cancelled_by": user_ref(_get(User, document.cancelled_by_id)),
+        "cancelled_by": user_ref(document.cancelled_by_id),
     }
 
 

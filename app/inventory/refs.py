@@ -1,8 +1,10 @@
 """Small JSON references to related records ({id, code, name}) in stock responses."""
 
-from app.auth.models import User
+from sqlalchemy import select
+
 from app.catalog.models import Product
-from app.inventory.models import Batch, Location, Warehouse
+from app.extensions import db
+from app.inventory.models import Batch, Location, Warehouse, users_table
 
 
 def product_ref(product: Product) -> dict:
@@ -27,7 +29,12 @@ def batch_ref(batch: Batch | None) -> dict | None:
     return {"id": batch.id, "number": batch.number, "expiry": batch.expiry}
 
 
-def user_ref(user: User | None) -> dict | None:
-    if user is None:
+def user_ref(user_id: int | None) -> dict | None:
+    """{id, username, display_name} of a user, read from the users table."""
+    if user_id is None:
         return None
-    return {"id": user.id, "username": user.username, "display_name": user.display_name}
+    users = users_table()
+    row = db.session.execute(
+        select(users.c.id, users.c.username, users.c.display_name).where(users.c.id == user_id)
+    ).one()
+    return dict(row._mapping)

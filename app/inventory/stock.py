@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from app.auth.models import User
 from app.catalog.models import Product, ProductWarehouseSetting
 from app.core.pagination import list_page
 from app.core.security import allowed_warehouse_ids
@@ -14,6 +13,7 @@ from app.inventory.models import (
     StockDocument,
     StockValuation,
     Warehouse,
+    users_table,
 )
 from app.inventory.refs import batch_ref, location_ref, product_ref, warehouse_ref
 
@@ -158,15 +158,15 @@ def balances_by_warehouse(args: dict) -> dict:
 def ledger_page(args: dict) -> dict:
     """Ledger lines, newest first, each with the running quantity and value of its product
     in its warehouse after it."""
-    e = LedgerEntry
+    e, users = LedgerEntry, users_table()
     stmt = (
-        select(e, StockDocument, Product, Warehouse, Location, Batch, User)
+        select(e, StockDocument, Product, Warehouse, Location, Batch, users.c.username)
         .join(StockDocument, StockDocument.id == e.document_id)
         .join(Product, Product.id == e.product_id)
         .join(Warehouse, Warehouse.id == e.warehouse_id)
         .outerjoin(Location, Location.id == e.location_id)
         .outerjoin(Batch, Batch.id == e.batch_id)
-        .join(User, User.id == e.user_id)
+        .join(users, users.c.id == e.user_id)
     )
     stmt = _filtered(stmt, args, e.product_id, e.warehouse_id)
     for field in ("location_id", "batch_id", "document_id"):
@@ -204,8 +204,8 @@ def ledger_page(args: dict) -> dict:
             "qty_after": entry.qty_after,
             "value_after": entry.value_after,
             "reverses_id": entry.reverses_id,
-            "user": {"id": user.id, "username": user.username},
+            "user": {"id": entry.user_id, "username": username},
         }
-        for entry, document, product, warehouse, location, batch, user in page["items"]
+        for entry, document, product, warehouse, location, batch, username in page["items"]
     ]
     return page
