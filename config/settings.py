@@ -69,6 +69,8 @@ class Config:
 
     PWA_DIST = _env("PWA_DIST")  # default: <project>/pwa/dist
     MEDIA_ROOT = _env("MEDIA_ROOT")  # product pictures; default: <instance>/media
+    # Stock may go below zero for every product (otherwise only where a product allows it).
+    ALLOW_NEGATIVE_STOCK = _env_bool("ALLOW_NEGATIVE_STOCK", False)
     # A salesperson sees only the customers assigned to them.
     SALES_SEE_OWN_CUSTOMERS_ONLY = _env_bool("SALES_SEE_OWN_CUSTOMERS_ONLY", True)
 

@@ -555,7 +555,7 @@ def _place_params(place: Place) -> dict:
 
 
 def _may_go_negative(product: ProductFacts) -> bool:
-    return product.allow_negative_stock or current_app.config.get("ALLOW_NEGATIVE_STOCK", False)
+    return product.allow_negative_stock or current_app.config["ALLOW_NEGATIVE_STOCK"]
 
 
 def _default_in_cost(posting: _Posting, place: Place) -> Decimal:

@@ -375,3 +375,11 @@ def test_stock_verify_reports_a_tampered_balance(app, stock):
     result = runner.invoke(args=["stock", "verify"])
     assert result.exit_code == 1
     assert "on_hand is 5.000, the ledger says 4.000" in result.output
+
+
+def test_negative_stock_everywhere_when_the_setting_allows_it(app, stock):
+    app.config["ALLOW_NEGATIVE_STOCK"] = True
+    out = _post(stock["client"], type="out", warehouse_id=stock["w1"],
+                lines=[{"product_id": stock["coke"], "qty": "2"}])  # fmt: skip
+    assert out.status_code == 201, out.json
+    assert _balance(stock["client"], stock["coke"], stock["w1"])["on_hand"] == "-2.000"
