@@ -70,11 +70,21 @@ def export_customers(args, fmt):
     return _download("customers", fmt, *services.export_customers(args))
 
 
+class ImportedDocumentSchema(Schema):
+    number = fields.String(allow_none=True, metadata={"description": "null in a dry run"})
+    warehouse = fields.String(metadata={"description": "The warehouse's code"})
+    lines = fields.Integer()
+
+
 class ImportResultSchema(Schema):
     rows = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
     dry_run = fields.Boolean()
+    documents = fields.List(
+        fields.Nested(ImportedDocumentSchema),
+        metadata={"description": "Opening stock only: one stock document per warehouse"},
+    )
 
 
 def _template(kind: str) -> Response:
@@ -89,8 +99,9 @@ def _import(kind: str) -> dict:
     if upload is None:
         errors["file"] = ["send the workbook in the field 'file'"]
     mode = request.form.get("mode", "create")
-    if mode not in ("create", "upsert"):
-        errors["mode"] = ["create or upsert"]
+    modes = services.IMPORTERS[kind].modes
+    if mode not in modes:
+        errors["mode"] = [" or ".join(modes)]
     dry_run = request.form.get("dry_run", "false").lower()
     if dry_run not in ("true", "false", "1", "0"):
         errors["dry_run"] = ["true or false"]
@@ -107,7 +118,16 @@ Every row is checked first; one bad row and nothing is saved: the 422 lists row,
 and reason for each error and links an annotated copy of the workbook."""
 
 
-def _import_endpoints(kind: str, permission: str) -> None:
+_OPENING_STOCK_DOC = """Import opening stock (期初库存) from .xlsx (multipart `file`; `dry_run`).
+
+Every row is checked first; one bad row and nothing is saved (422 with row, column and
+reason, and an annotated workbook). The rows of each warehouse are posted as one stock
+document of type `opening` (number OB-…), all in one transaction. A product × warehouse
+that already has stock entries refuses the file: 409 `opening-stock-exists`. Warehouse
+staff limited to some warehouses may import into those only."""
+
+
+def _import_endpoints(kind: str, permission: str, doc: str = _IMPORT_DOC) -> None:
     """GET /imports/<kind>/template and POST /imports/<kind>, guarded by `permission`."""
 
     @requires(permission)
@@ -124,8 +144,9 @@ def _import_endpoints(kind: str, permission: str) -> None:
         return _import(kind)
 
     template.__doc__ = f"An .xlsx to fill in for {kind}: bilingual headers, an example, notes."
-    run.__doc__ = _IMPORT_DOC.format(kind=kind)
-    template.__name__, run.__name__ = f"{kind}_import_template", f"import_{kind}"
+    run.__doc__ = doc.format(kind=kind)
+    name = kind.replace("-", "_")
+    template.__name__, run.__name__ = f"{name}_import_template", f"import_{name}"
     blp.route(f"/imports/{kind}/template", endpoint=template.__name__)(template)
     blp.route(f"/imports/{kind}", methods=["POST"], endpoint=run.__name__)(run)
 
@@ -133,6 +154,7 @@ def _import_endpoints(kind: str, permission: str) -> None:
 _import_endpoints("products", "catalog:write")
 _import_endpoints("suppliers", "partners:write")
 _import_endpoints("customers", "partners:write")
+_import_endpoints("opening-stock", "inventory:write", _OPENING_STOCK_DOC)
 
 
 @blp.route("/imports/annotated/<token>")

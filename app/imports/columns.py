@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from operator import attrgetter
 from typing import Any
 
@@ -67,6 +68,21 @@ def yes_no(cell):
     if value in _FALSE:
         return False
     return value  # not a yes/no: the schema says so
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})\s*日?")
+
+
+def date_cell(cell):
+    """A date cell, or a date typed as text (2027-03-31, 2027/3/31, 20270331) → ISO text."""
+    if isinstance(cell, datetime | date):
+        return cell.strftime("%Y-%m-%d")
+    value = text(cell)
+    match = _DATE.fullmatch(value)
+    if match:
+        year, month, day = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return value or None  # not a date: the schema says so
 
 
 def split_list(cell) -> list[str]:
@@ -206,4 +222,27 @@ def customer_columns(salesperson_names: dict[int, str]) -> list[Column]:
         field("opening_receivable", "期初应收", "Opening receivable", number),
         field("active", "启用", "Active"),  # export only: archive in the app
         field("note", "备注", "Note", text),
+    ]  # fmt: skip
+
+
+def _entry(key: str, zh: str, en: str, parse, **options) -> Column:
+    """A column that is only imported (a row of a stock document, not a record)."""
+    return Column(key, zh, en, lambda record: None, parse=parse, **options)
+
+
+def opening_stock_columns() -> list[Column]:
+    return [
+        _entry("warehouse", "仓库编码", "Warehouse code", text, required=True),
+        _entry("code", "商品SKU或条码", "SKU or barcode", text, required=True,
+               note="箱码即按箱计 / a case barcode means its unit"),
+        _entry("location", "库位", "Location code", text, note="可空 / optional"),
+        _entry("batch", "批号", "Batch", text, note="批次或保质期管理的商品必填 / "
+               "required when the product tracks batches or expiry"),
+        _entry("expiry", "有效期", "Expiry", date_cell,
+               note="YYYY-MM-DD，仅随批号 / only with a batch"),
+        _entry("qty", "数量", "Quantity", number, required=True, note="> 0"),
+        _entry("unit", "单位", "Unit", text,
+               note="默认基本单位；箱 等包装单位按换算 / default: the base unit"),
+        _entry("unit_cost", "单位成本", "Unit cost", number, required=True,
+               note="每个所填单位的成本 / per the row's unit"),
     ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""Exports of products, suppliers and customers as .xlsx or .csv, honouring list filters."""
+"""Exports of products, suppliers and customers as .xlsx or .csv, honouring list filters;
+imports of master data and opening stock from .xlsx, all through one `run_import`."""
 
 import csv
 import io
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zipfile import BadZipFile
 
 from flask import current_app
@@ -31,9 +32,11 @@ from app.core.pagination import apply_search
 from app.core.records import normalise_code
 from app.core.security import caller_can
 from app.extensions import db
+from app.imports import opening_stock
 from app.imports.columns import (
     Column,
     customer_columns,
+    opening_stock_columns,
     product_columns,
     supplier_columns,
     yes_no,
@@ -244,6 +247,9 @@ class RowErrors:
     def __init__(self, columns: list[Column]):
         self.headers = {c.key: c.header for c in columns}
         self.items: list[dict] = []
+        # (status, problem type, detail) when the rows are refused for another reason than
+        # bad cells, e.g. 409 opening-stock-exists; None: a 422 import-rejected.
+        self.refusal: tuple[int, str, str] | None = None
 
     def add(self, row: int, key: str, reasons) -> None:
         column = self.headers.get(key, key)
@@ -278,18 +284,19 @@ def _prefetch_products(payloads: list[dict]) -> Prefetched:
     return Prefetched({p.sku: p for p in found}, known)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Importer:
-    """How one kind of record is read from a sheet and written."""
+    """How one kind of sheet is read and checked, the same way for every kind.
+
+    `run_import` reads the rows and loads each through `schema`; `stage` applies the
+    business rules to the rows that read well (every problem into `errors`); only when
+    no row has an error does `save` write them. The subclasses say how.
+    """
 
     columns: Callable[[], list[Column]]
     schema: Schema
-    key: str  # the column that identifies a record (upsert matches on it)
-    # Looks up, for all rows at once, the existing records and anything else the checks
-    # need (so a 5,000-row sheet costs a few queries, not thousands).
-    prefetch: Callable[[list[dict]], "Prefetched"]
-    add: Callable[[dict, Any], Any]
-    change: Callable[[Any, dict, Any], Any]
+    key: str | None = None  # the column that identifies a record: once per file
+    modes: tuple[str, ...] = ("create", "upsert")
     # Column keys whose API field has another name.
     fields: dict[str, str] = dataclass_field(default_factory=dict)
     # Codes that must be unique across all rows (barcodes), from a row's parsed cells.
@@ -299,6 +306,84 @@ class Importer:
     prepare: Callable[[dict, int, "RowErrors", Any], None] = lambda *args: None
     context: Callable[[], Any] = lambda: None
     example: dict = dataclass_field(default_factory=dict)
+
+    def column_of(self, columns: list[Column]) -> dict[str, str]:
+        """API field → the column it came from, to name the column of an error."""
+        return {self.fields.get(c.key, c.key): c.key for c in columns}
+
+    def stage(self, checked: list, errors: "RowErrors", mode: str) -> Any:
+        """Check (row, loaded, present) tuples against the database; what `save` needs."""
+        raise NotImplementedError
+
+    def save(self, staged: Any, *, dry_run: bool, user_id: int) -> dict:
+        """Write what `stage` checked (a dry run: nothing); the counts for the answer."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordImporter(Importer):
+    """Master data: each row adds a record, or (upsert) changes the one with its key."""
+
+    key: str  # upsert matches on it
+    # Looks up, for all rows at once, the existing records and anything else the checks
+    # need (so a 5,000-row sheet costs a few queries, not thousands).
+    prefetch: Callable[[list[dict]], "Prefetched"]
+    add: Callable[[dict, Any], Any]
+    change: Callable[[Any, dict, Any], Any]
+
+    def stage(self, checked: list, errors: "RowErrors", mode: str) -> dict:
+        # Each row is checked before it changes anything; the changes are flushed together
+        # at the end, inside the transaction `run_import` rolls back on any error.
+        column_of = self.column_of(self.columns())
+        created = updated = 0
+        known = self.prefetch([loaded for _, loaded, _ in checked])
+        with db.session.no_autoflush:
+            for row, loaded, present in checked:
+                existing = known.records.get(normalise_code(loaded[self.key]))
+                if existing is not None and mode == "create":
+                    errors.add(row, self.key, "already exists; use mode=upsert to update it")
+                    continue
+                try:
+                    if existing is None:
+                        self.add(loaded, known.codes)
+                        created += 1
+                    else:
+                        changes = {k: v for k, v in loaded.items() if k in present}
+                        self.change(existing, changes, known.codes)
+                        updated += 1
+                except Problem as problem:
+                    errors.add_problem(row, problem, column_of)
+        if not errors.items:
+            try:
+                db.session.flush()
+            except IntegrityError:  # someone else saved a clashing record meanwhile
+                db.session.rollback()
+                raise Problem(
+                    "Another change clashed with this import; nothing was saved. Try again.",
+                    status=409,
+                    type="import-conflict",
+                ) from None
+        return {"created": created, "updated": updated}
+
+    def save(self, staged: dict, *, dry_run: bool, user_id: int) -> dict:
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return staged
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpeningStockImporter(Importer):
+    """Opening stock: the rows become `opening` documents posted through the ledger."""
+
+    modes: tuple[str, ...] = ("create",)
+
+    def stage(self, checked: list, errors: "RowErrors", mode: str) -> opening_stock.Plan:
+        return opening_stock.resolve(checked, errors)
+
+    def save(self, staged: opening_stock.Plan, *, dry_run: bool, user_id: int) -> dict:
+        return opening_stock.post(staged, dry_run=dry_run, user_id=user_id)
 
 
 def _resolve_category(payload: dict, row: int, errors: "RowErrors", category_ids: dict) -> None:
@@ -341,7 +426,7 @@ def _customer_cells(payload: dict, row: int, errors: "RowErrors", user_ids: dict
 
 
 IMPORTERS = {
-    "products": Importer(
+    "products": RecordImporter(
         columns=product_import_columns,
         schema=ProductWriteSchema(),
         key="sku",
@@ -360,7 +445,7 @@ IMPORTERS = {
             "track_expiry": "N", "allow_negative_stock": "N", "active": "Y",
         },
     ),
-    "suppliers": Importer(
+    "suppliers": RecordImporter(
         columns=lambda: _importable(supplier_columns(PAYABLE_READERS)),
         schema=SupplierCreateSchema(),
         key="code",
@@ -373,7 +458,7 @@ IMPORTERS = {
             "active": "Y",
         },
     ),
-    "customers": Importer(
+    "customers": RecordImporter(
         columns=lambda: _importable(customer_columns({})),
         schema=CustomerCreateSchema(),
         key="code",
@@ -388,6 +473,15 @@ IMPORTERS = {
             "code": "C100", "name": "徐汇好又多便利店", "contact": "王老板", "phone": "13800000000",
             "address": "徐汇区建设路 1 号", "price_level": "retail", "credit_limit": "5000",
             "credit_days": 30, "salesperson": "sales", "active": "Y",
+        },
+    ),
+    "opening-stock": OpeningStockImporter(
+        columns=opening_stock_columns,
+        schema=opening_stock.OpeningStockRowSchema(),
+        prepare=opening_stock.drop_blanks,
+        example={
+            "warehouse": "W1", "code": "COKE-330", "location": "A-01-03", "batch": "",
+            "expiry": "", "qty": 10, "unit": "箱", "unit_cost": "48.00",
         },
     ),
 }  # fmt: skip
@@ -405,7 +499,20 @@ def run_import(kind: str, data: bytes, *, mode: str, dry_run: bool, user_id: int
     columns = importer.columns()
     records = _read_rows(data, columns)
     errors = RowErrors(columns)
-    column_of = {importer.fields.get(k, k): k for k in (c.key for c in columns)}
+    checked = _load_rows(importer, columns, records, errors)
+    # Rows that read well go through the business rules too, so one upload reports every
+    # problem at once.
+    staged = importer.stage(checked, errors, mode)
+    if errors.items:
+        db.session.rollback()
+        _reject(data, errors, user_id)
+    result = importer.save(staged, dry_run=dry_run, user_id=user_id)
+    return {"rows": len(records), **result, "dry_run": dry_run}
+
+
+def _load_rows(importer: Importer, columns: list[Column], records, errors: RowErrors) -> list:
+    """(row, loaded, present) for each row the schema accepts; the rest into `errors`."""
+    column_of = importer.column_of(columns)
     seen: dict[str, int] = {}
     seen_codes: dict[str, int] = {}
     checked = []
@@ -413,10 +520,11 @@ def run_import(kind: str, data: bytes, *, mode: str, dry_run: bool, user_id: int
     for row, cells in records:
         payload = {c.key: c.parse(cells[c.key]) for c in columns if c.key in cells}
         importer.prepare(payload, row, errors, context)
-        key = normalise_code(str(payload.get(importer.key) or ""))
-        if key and key in seen:
-            errors.add(row, importer.key, f"{key} is also in row {seen[key]}")
-        seen.setdefault(key, row)
+        if importer.key is not None:
+            key = normalise_code(str(payload.get(importer.key) or ""))
+            if key and key in seen:
+                errors.add(row, importer.key, f"{key} is also in row {seen[key]}")
+            seen.setdefault(key, row)
         for code in importer.codes(payload):
             if code in seen_codes and seen_codes[code] != row:
                 errors.add(row, "barcodes", f"{code} is also in row {seen_codes[code]}")
@@ -430,55 +538,28 @@ def run_import(kind: str, data: bytes, *, mode: str, dry_run: bool, user_id: int
         # An update changes only what the sheet has columns for.
         present = {importer.fields.get(k, k) for k in cells} | {importer.key}
         checked.append((row, loaded, present))
+    return checked
 
-    # Rows that read well go through the business rules too (all in one transaction that
-    # is rolled back on any error), so one upload reports every problem at once. Each row
-    # is checked before it changes anything; rows are written together at the end.
-    created = updated = 0
-    known = importer.prefetch([loaded for _, loaded, _ in checked])
-    with db.session.no_autoflush:
-        for row, loaded, present in checked:
-            existing = known.records.get(normalise_code(loaded[importer.key]))
-            if existing is not None and mode == "create":
-                errors.add(row, importer.key, "already exists; use mode=upsert to update it")
-                continue
-            try:
-                if existing is None:
-                    importer.add(loaded, known.codes)
-                    created += 1
-                else:
-                    changes = {k: v for k, v in loaded.items() if k in present}
-                    importer.change(existing, changes, known.codes)
-                    updated += 1
-            except Problem as problem:
-                errors.add_problem(row, problem, column_of)
-    if not errors.items:
-        try:
-            db.session.flush()
-        except IntegrityError:  # someone else saved a clashing record meanwhile
-            db.session.rollback()
-            raise Problem(
-                "Another change clashed with this import; nothing was saved. Try again.",
-                status=409,
-                type="import-conflict",
-            ) from None
 
-    if errors.items:
-        db.session.rollback()
-        token = _save_annotated(data, errors, user_id)
-        raise Problem(
-            f"{len({e['row'] for e in errors.items})} row(s) have errors; nothing was saved.",
-            status=422,
-            type="import-rejected",
-            errors={f"row {e['row']}: {e['column']}": [e["reason"]] for e in errors.items},
-            rows=errors.items,
-            annotated_url=f"/api/v1/imports/annotated/{token}",
-        )
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    return {"rows": len(records), "created": created, "updated": updated, "dry_run": dry_run}
+def _reject(data: bytes, errors: RowErrors, user_id: int) -> NoReturn:
+    """The refusal, with every row's errors and a link to the annotated workbook."""
+    token = _save_annotated(data, errors, user_id)
+    items = sorted(errors.items, key=lambda e: e["row"])  # cell checks come first: re-sort
+    bad_rows = len({e["row"] for e in items})
+    status, problem_type, detail = errors.refusal or (
+        422, "import-rejected", f"{bad_rows} row(s) have errors; nothing was saved."
+    )  # fmt: skip
+    by_cell: dict[str, list[str]] = {}
+    for e in items:
+        by_cell.setdefault(f"row {e['row']}: {e['column']}", []).append(e["reason"])
+    raise Problem(
+        detail,
+        status=status,
+        type=problem_type,
+        errors=by_cell,
+        rows=items,
+        annotated_url=f"/api/v1/imports/annotated/{token}",
+    )
 
 
 def _annotated_dir() -> Path:

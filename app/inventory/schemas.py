@@ -10,7 +10,7 @@ from app.core.schemas import (
     RestrictedFieldsSchema,
     restricted,
 )
-from app.inventory.ledger import API_KINDS as KINDS
+from app.inventory.ledger import API_KINDS, KINDS
 
 NAME = validate.Length(min=1, max=120)
 
@@ -97,7 +97,7 @@ class MovementLineInSchema(Schema):
 
 
 class MovementCreateSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(KINDS))
+    type = fields.String(required=True, validate=validate.OneOf(API_KINDS))
     warehouse_id = fields.Integer(required=True, strict=True)
     to_warehouse_id = fields.Integer(strict=True, allow_none=True)
     reason = fields.String(load_default="", validate=validate.Length(max=20))

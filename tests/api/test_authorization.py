@@ -60,6 +60,8 @@ EXPECTED = {
     ("POST", "/api/v1/imports/suppliers"): PARTNER_WRITERS,
     ("GET", "/api/v1/imports/customers/template"): PARTNER_WRITERS,
     ("POST", "/api/v1/imports/customers"): PARTNER_WRITERS,
+    ("GET", "/api/v1/imports/opening-stock/template"): STOCK_WRITERS,
+    ("POST", "/api/v1/imports/opening-stock"): STOCK_WRITERS,
     ("GET", "/api/v1/exports/suppliers.<any(xlsx, csv):fmt>"): PARTNER_READERS,
     ("GET", "/api/v1/exports/customers.<any(xlsx, csv):fmt>"): PARTNER_READERS,
     ("GET", "/api/v1/suppliers"): PARTNER_READERS,
