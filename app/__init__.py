@@ -42,6 +42,13 @@ def _configure_defaults(app: Flask) -> None:
     config = app.config
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'jxc.db'}"
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from app.core.db import QueuedWritersConnection
+
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("factory", QueuedWritersConnection)
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
     if not config.get("PWA_DIST"):
