@@ -184,7 +184,7 @@ def _prepare_http_database(url: str, workdir: Path) -> tuple[dict, str]:
     env = dict(os.environ, JXC_CONFIG="production", SECRET_KEY="bench", DATABASE_URL=url)
     flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    create_user = [*flask, "create-user", "bench", "--roles", "warehouse"]
+    create_user = [*flask, "create-user", "bench", "--role", "warehouse"]
     create_user += ["--password", "bench-password-1"]
     subprocess.run(create_user, cwd=ROOT, env=env, check=True, capture_output=True)
     os.environ["DATABASE_URL"] = url  # for the in-process setup below
@@ -299,18 +299,19 @@ def main():
     parser.add_argument("--postings", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--only", choices=("service", "http"), help="run one part")
     options = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="jxc-bench-"))
     postgres_url, drop_schema = _postgres_schema(options.postgres)
     try:
-        service_table(
-            {"sqlite": f"sqlite:///{workdir / 'service.db'}", "postgresql": postgres_url},
-            options.runs,
-            options.postings,
-        )
-        if not options.skip_http:
+        if options.only != "http":
+            service_table(
+                {"sqlite": f"sqlite:///{workdir / 'service.db'}", "postgresql": postgres_url},
+                options.runs,
+                options.postings,
+            )
+        if options.only != "service":
             http_postgres, drop_http = _postgres_schema(options.postgres)
             try:
                 http_table(

@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import lazyload
 
 from app.catalog.models import Product
@@ -30,7 +30,7 @@ from app.inventory.models import (
     StockDocumentLine,
     Warehouse,
 )
-from app.inventory.refs import batch_ref, location_ref, product_ref, user_ref, warehouse_ref
+from app.inventory.refs import batch_ref, location_ref, product_refs, user_ref, warehouse_ref
 
 WRITE_OFF_REASONS = ("damaged", "expired", "lost", "other")
 
@@ -272,11 +272,12 @@ def movement_detail(document: StockDocument) -> dict:
     places = {(e.product_id, e.warehouse_id) for e in entries} or {
         (line.product_id, document.warehouse_id) for line in document.lines
     }
+    products = product_refs({line.product_id for line in document.lines})
     return {
         **_document_summary(document),
-        "lines": [_line_summary(line) for line in document.lines],
+        "lines": [_line_summary(line, products) for line in document.lines],
         "entries": entries,
-        "balances": warehouse_balances(places),
+        "balances": warehouse_balances(places, products),
     }
 
 
@@ -308,11 +309,11 @@ def _document_summary(document: StockDocument) -> dict:
     }
 
 
-def _line_summary(line: StockDocumentLine) -> dict:
+def _line_summary(line: StockDocumentLine, products: dict[int, dict]) -> dict:
     return {
         "id": line.id,
         "line_no": line.line_no,
-        "product": product_ref(_get(Product, line.product_id)),
+        "product": products[line.product_id],
         "unit": line.unit,
         "factor": line.factor,
         "qty": line.qty,
@@ -324,23 +325,30 @@ def _line_summary(line: StockDocumentLine) -> dict:
     }
 
 
-def warehouse_balances(places) -> list[dict]:
+def warehouse_balances(places, products: dict[int, dict]) -> list[dict]:
     """On hand, reserved, available and on order per product × warehouse."""
+    b = StockBalance
+    totals = {
+        (row.product_id, row.warehouse_id): row
+        for row in db.session.execute(
+            select(
+                b.product_id,
+                b.warehouse_id,
+                func.sum(b.on_hand).label("on_hand"),
+                func.sum(b.reserved).label("reserved"),
+                func.sum(b.on_order).label("on_order"),
+            )
+            .where(tuple_(b.product_id, b.warehouse_id).in_(list(places)))
+            .group_by(b.product_id, b.warehouse_id)
+        )
+    }
     rows = []
     for product_id, warehouse_id in sorted(places):
-        totals = db.session.execute(
-            select(
-                func.coalesce(func.sum(StockBalance.on_hand), 0),
-                func.coalesce(func.sum(StockBalance.reserved), 0),
-                func.coalesce(func.sum(StockBalance.on_order), 0),
-            ).where(
-                StockBalance.product_id == product_id, StockBalance.warehouse_id == warehouse_id
-            )
-        ).one()
-        on_hand, reserved, on_order = totals
+        row = totals.get((product_id, warehouse_id))
+        on_hand, reserved, on_order = (row.on_hand, row.reserved, row.on_order) if row else (0,) * 3
         rows.append(
             {
-                "product": product_ref(_get(Product, product_id)),
+                "product": products.get(product_id) or product_refs({product_id})[product_id],
                 "warehouse": warehouse_ref(_get(Warehouse, warehouse_id)),
                 "on_hand": on_hand,
                 "reserved": reserved,

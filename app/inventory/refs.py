@@ -7,6 +7,13 @@ from app.extensions import db
 from app.inventory.models import Batch, Location, Warehouse, users_table
 
 
+def product_refs(ids) -> dict[int, dict]:
+    """{id: {id, sku, name, unit}} for several products in one query (no relationships)."""
+    columns = (Product.id, Product.sku, Product.name, Product.unit)
+    rows = db.session.execute(select(*columns).where(Product.id.in_(list(ids))))
+    return {row.id: dict(row._mapping) for row in rows}
+
+
 def product_ref(product: Product) -> dict:
     return {"id": product.id, "sku": product.sku, "name": product.name, "unit": product.unit}
 
