@@ -27,6 +27,9 @@ const pwa = {
   },
   workbox: {
     globPatterns: ['**/*.{js,css,html,png,svg,ico,woff2,wasm,webmanifest}'],
+    // The barcode decoder's .wasm (about 1.1 MB) must be precached, or camera scanning dies
+    // offline; Workbox silently skips files over its 2 MB default, so leave room to grow.
+    maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
     navigateFallback: '/index.html',
     // The API and the socket are live data: never answered from the cache.
     navigateFallbackDenylist: [/^\/api\//, /^\/socket\.io/],

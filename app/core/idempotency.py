@@ -144,9 +144,19 @@ def _in_progress() -> Conflict:
     )
 
 
+def changes_nothing(func):
+    """Mark a POST that only computes an answer (decoding a picture): a retry is harmless,
+    so its Idempotency-Key is not stored (a camera sends a few frames a second)."""
+    func._jxc_changes_nothing = True
+    return func
+
+
 def begin_idempotent_request() -> Response | None:
     """before_request: claim the key, or answer with the earlier response."""
     if request.method in SAFE_METHODS or not is_api_request():
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "_jxc_changes_nothing", False):
         return None
     key = request.headers.get(HEADER)
     if key is None or not current_user.is_authenticated:

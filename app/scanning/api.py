@@ -2,6 +2,7 @@ from flask import Response
 
 from app.core.api_docs import ApiBlueprint
 from app.core.content import accepts, uploaded_bytes
+from app.core.idempotency import changes_nothing
 from app.core.pictures import PICTURE_TYPES
 from app.core.security import requires
 from app.scanning import labels, services
@@ -16,6 +17,7 @@ blp = ApiBlueprint("scanning", __name__, url_prefix="/api/v1", description="Barc
 
 
 @blp.route("/scan/decode", methods=["POST"])
+@changes_nothing
 @requires("catalog:read")
 @accepts("multipart/form-data", *PICTURE_TYPES)
 @blp.response(200, DecodeResultSchema)

@@ -86,3 +86,23 @@ def test_bad_pictures_are_refused_clearly(login_as):
     assert_problem(_decode(client, huge), 413)
     missing = client.post("/api/v1/scan/decode", data={}, content_type="multipart/form-data")
     assert_problem(missing, 422, field="image")
+
+
+def test_camera_frames_leave_no_idempotency_records(app, login_as):
+    from sqlalchemy import func, select
+
+    from app.core.idempotency import IdempotencyKey
+    from app.extensions import db
+
+    client = login_as("warehouse")
+    picture = _bytes(_code_picture("6901234567892", F.EAN13))
+    for key in ("frame-1", "frame-1", "frame-2"):  # a retried frame is decoded again
+        response = client.post(
+            "/api/v1/scan/decode",
+            data=picture,
+            content_type="image/png",
+            headers={"Idempotency-Key": key},
+        )
+        assert response.status_code == 200 and "Idempotent-Replayed" not in response.headers
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0

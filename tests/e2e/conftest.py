@@ -79,15 +79,20 @@ def live_server(tmp_path, pwa_dist):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         unavailable(f"Chromium is not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -101,6 +106,56 @@ def phone(browser, request):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"))
     context.close()
+
+
+@pytest.fixture
+def camera_phone(playwright_driver, request):
+    """camera_phone(video) → a 390×844 phone page whose camera films `video` (a .y4m).
+
+    The fake camera is a launch flag, so each call starts its own Chromium.
+    """
+    opened = []
+
+    def open_phone(video: Path):
+        browser = playwright_driver.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        context = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-US"
+        )
+        page = context.new_page()
+        opened.append((browser, page))
+        return page
+
+    yield open_phone
+    ARTIFACTS.mkdir(exist_ok=True)
+    for index, (browser, page) in enumerate(opened):
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final-{index}.png"))
+        browser.close()
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    """Log in through the login page as a demo user and wait for the home screen."""
+    from playwright.sync_api import expect
+
+    page.goto(base_url + "/")
+    page.get_by_test_id("login-username").locator("input").fill(username)
+    page.get_by_test_id("login-password").locator("input").fill("jxc-demo")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("home")).to_be_visible()
+
+
+def wait_for_service_worker(page) -> None:
+    """Until the service worker controls the page (then it opens with no network)."""
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000
+    )
 
 
 def shot(page, name: str) -> None:

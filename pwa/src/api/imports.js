@@ -1,6 +1,6 @@
 import { api } from '../lib/api.js'
 
-// kind: 'products' | 'suppliers' | 'customers'
+// kind: 'products' | 'suppliers' | 'customers' | 'opening-stock'
 export const templateUrl = (kind) => `/api/v1/imports/${kind}/template`
 
 export function importRecords(kind, file, { mode, dryRun }) {

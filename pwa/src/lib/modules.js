@@ -1,12 +1,14 @@
 // The home screen's shortcuts: one registry, filtered by the user's permissions.
 // Each area adds its entry here when its screens exist.
 export const MODULES = [
+  { key: 'scan', titleKey: 'modules.scan', icon: 'scan', to: '/scan', permission: 'inventory:write' },
   { key: 'products', titleKey: 'modules.products', icon: 'goods-collect-o', to: '/products', permission: 'catalog:read' },
   { key: 'users', titleKey: 'modules.users', icon: 'friends-o', to: '/users', permission: 'users:read' },
   { key: 'categories', titleKey: 'modules.categories', icon: 'cluster-o', to: '/categories', permission: 'catalog:read' },
   { key: 'customers', titleKey: 'modules.customers', icon: 'manager-o', to: '/customers', permission: 'partners:read' },
   { key: 'suppliers', titleKey: 'modules.suppliers', icon: 'logistics', to: '/suppliers', permission: 'partners:read' },
   { key: 'warehouses', titleKey: 'modules.warehouses', icon: 'shop-o', to: '/warehouses', permission: 'warehouses:read' },
+  { key: 'openingStock', titleKey: 'modules.openingStock', icon: 'upgrade', to: '/stock/opening-import', permission: 'inventory:write' },
   { key: 'audit', titleKey: 'modules.audit', icon: 'records-o', to: '/audit', permission: 'audit:read' },
   { key: 'tokens', titleKey: 'modules.tokens', icon: 'shield-o', to: '/me/tokens', permission: null },
   { key: 'settings', titleKey: 'modules.settings', icon: 'setting-o', to: '/me', permission: null },

@@ -12,6 +12,8 @@ const routes = [
     component: () => import('../components/AppLayout.vue'),
     children: [
       { path: '', component: () => import('../views/home/HomeView.vue'), meta: { titleKey: 'titles.home', tab: true } },
+      { path: 'scan', component: () => import('../views/stock/ScanView.vue'), meta: { titleKey: 'titles.scan', permission: 'inventory:write', tab: true, wide: true } },
+      { path: 'outbox', component: () => import('../views/outbox/OutboxView.vue'), meta: { titleKey: 'titles.outbox' } },
       { path: 'users', component: () => import('../views/users/UserListView.vue'), meta: { titleKey: 'titles.users', permission: 'users:read', tab: true } },
       { path: 'users/new', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.newUser', permission: 'users:write' } },
       { path: 'users/:id', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.editUser', permission: 'users:read' }, props: true },
@@ -21,6 +23,8 @@ const routes = [
       { path: 'customers/import', component: () => import('../views/imports/ImportView.vue'), meta: { titleKey: 'titles.importCustomers', permission: 'partners:write' }, props: { kind: 'customers' } },
       { path: 'products/new', component: () => import('../views/catalog/ProductView.vue'), meta: { titleKey: 'titles.newProduct', permission: 'catalog:write' } },
       { path: 'products/:id', component: () => import('../views/catalog/ProductView.vue'), meta: { titleKey: 'titles.product', permission: 'catalog:read' }, props: true },
+      { path: 'stock/opening-import', component: () => import('../views/imports/ImportView.vue'), meta: { titleKey: 'titles.importOpeningStock', permission: 'inventory:write' }, props: { kind: 'opening-stock' } },
+      { path: 'products/:id/stock', component: () => import('../views/stock/ProductStockView.vue'), meta: { titleKey: 'titles.productStock', permission: 'inventory:read' }, props: true },
       { path: 'categories', component: () => import('../views/catalog/CategoriesView.vue'), meta: { titleKey: 'titles.categories', permission: 'catalog:read' } },
       { path: 'suppliers', component: () => import('../views/partners/PartnerListView.vue'), meta: { titleKey: 'titles.suppliers', permission: 'partners:read' }, props: { kind: 'suppliers' } },
       { path: 'suppliers/new', component: () => import('../views/partners/SupplierView.vue'), meta: { titleKey: 'titles.newSupplier', permission: 'partners:write' } },
