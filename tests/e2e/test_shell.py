@@ -6,27 +6,13 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import log_in, shot, wait_for_service_worker
 
 pytestmark = pytest.mark.e2e
 
 
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/")
-    page.get_by_test_id("login-username").locator("input").fill(username)
-    page.get_by_test_id("login-password").locator("input").fill("jxc-demo")
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("home")).to_be_visible()
-
-
-def _wait_for_service_worker(page) -> None:
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000
-    )
-
-
 def test_warehouse_user_logs_in_and_the_shell_opens_offline(live_server, phone):
-    _log_in(phone, live_server.url, "warehouse")
+    log_in(phone, live_server.url, "warehouse")
     home = phone.get_by_test_id("home")
     expect(home).to_contain_text("赵仓管")  # the demo user's display name
     expect(home).to_contain_text("SH01")  # their one assigned warehouse
@@ -36,7 +22,7 @@ def test_warehouse_user_logs_in_and_the_shell_opens_offline(live_server, phone):
     expect(phone.locator(".van-tabbar")).not_to_contain_text("Users")
     shot(phone, "shell-home-online")
 
-    _wait_for_service_worker(phone)
+    wait_for_service_worker(phone)
     # The surest offline: the server is gone, and the browser is told so too.
     live_server.stop()
     phone.context.set_offline(True)
@@ -61,7 +47,7 @@ def test_wrong_password_shows_the_reason(live_server, phone):
 
 
 def test_admin_sees_user_administration(live_server, phone):
-    _log_in(phone, live_server.url, "admin")
+    log_in(phone, live_server.url, "admin")
     expect(phone.locator(".van-tabbar")).to_contain_text("Users")
     phone.locator(".van-tabbar").get_by_text("Users").click()
     expect(phone.get_by_text("warehouse", exact=True).first).to_be_visible()
@@ -77,7 +63,7 @@ def test_a_chinese_browser_gets_the_chinese_ui(live_server, browser):
     page.get_by_test_id("login-password").locator("input").fill("wrong-password")
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("login-error")).to_have_text("用户名或密码错误。")
-    _log_in(page, live_server.url, "manager")
+    log_in(page, live_server.url, "manager")
     expect(page.get_by_test_id("home")).to_contain_text("经理")
     expect(page.get_by_test_id("home")).to_contain_text("全部仓库")  # managers are not scoped
     shot(page, "home-zh-manager")
@@ -85,7 +71,7 @@ def test_a_chinese_browser_gets_the_chinese_ui(live_server, browser):
 
 
 def test_admin_creates_a_user_and_sees_field_errors_inline(live_server, phone):
-    _log_in(phone, live_server.url, "admin")
+    log_in(phone, live_server.url, "admin")
     phone.goto(live_server.url + "/users/new")
     expect(phone.get_by_test_id("tab-users")).to_have_class(re.compile("van-tabbar-item--active"))
     phone.get_by_test_id("user-username").locator("input").fill("new.clerk")
@@ -103,7 +89,7 @@ def test_admin_creates_a_user_and_sees_field_errors_inline(live_server, phone):
 
 
 def test_manager_reads_the_audit_log(live_server, phone):
-    _log_in(phone, live_server.url, "manager")
+    log_in(phone, live_server.url, "manager")
     phone.get_by_test_id("shortcut-audit").click()
     entry = phone.get_by_text("manager · logged in").first
     expect(entry).to_be_visible()
@@ -111,7 +97,7 @@ def test_manager_reads_the_audit_log(live_server, phone):
 
 
 def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(live_server, phone):
-    _log_in(phone, live_server.url, "warehouse")
+    log_in(phone, live_server.url, "warehouse")
     phone.get_by_test_id("tab-me").click()
     shot(phone, "settings")
     phone.get_by_text("API tokens").first.click()
@@ -144,7 +130,7 @@ def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(live_server, ph
 
 
 def test_admin_sets_up_a_warehouse_with_locations(live_server, phone):
-    _log_in(phone, live_server.url, "admin")
+    log_in(phone, live_server.url, "admin")
     phone.get_by_test_id("shortcut-warehouses").click()
     expect(phone.get_by_test_id("warehouse-SH01")).to_be_visible()
     phone.get_by_test_id("warehouse-create").click()
@@ -172,7 +158,7 @@ def _find_product(page, base_url, query):
 
 
 def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phone, tmp_path):
-    _log_in(phone, live_server.url, "manager")
+    log_in(phone, live_server.url, "manager")
     _find_product(phone, live_server.url, "kkkl330")
     first = phone.get_by_test_id("product-JXC-0001")
     expect(first).to_contain_text("可口可乐")
@@ -203,7 +189,7 @@ def test_manager_finds_a_product_by_pinyin_and_edits_its_price(live_server, phon
 
 
 def test_warehouse_staff_never_see_cost(live_server, phone):
-    _log_in(phone, live_server.url, "warehouse")
+    log_in(phone, live_server.url, "warehouse")
     _find_product(phone, live_server.url, "JXC-0001")
     phone.get_by_test_id("product-JXC-0001").click()
     expect(phone.get_by_test_id("product-sku").locator("input")).to_have_value("JXC-0001")
@@ -215,7 +201,7 @@ def test_warehouse_staff_never_see_cost(live_server, phone):
 
 
 def test_a_salesperson_sees_their_customers_and_adds_one(live_server, phone):
-    _log_in(phone, live_server.url, "sales")
+    log_in(phone, live_server.url, "sales")
     phone.get_by_test_id("shortcut-customers").click()
     expect(phone.get_by_test_id("partner-C001")).to_be_visible()  # theirs
     expect(phone.get_by_test_id("partner-C003")).to_have_count(0)  # someone else's
@@ -235,7 +221,7 @@ def test_a_salesperson_sees_their_customers_and_adds_one(live_server, phone):
 
 
 def test_manager_grows_the_category_tree(live_server, phone):
-    _log_in(phone, live_server.url, "manager")
+    log_in(phone, live_server.url, "manager")
     phone.get_by_test_id("shortcut-categories").click()
     expect(phone.get_by_test_id("category-饮料 Drinks")).to_be_visible()
     phone.get_by_test_id("category-add").click()
@@ -264,7 +250,7 @@ def _sheet(path, rows):
 
 
 def test_manager_imports_products_and_sees_bad_rows(live_server, phone, tmp_path):
-    _log_in(phone, live_server.url, "manager")
+    log_in(phone, live_server.url, "manager")
     _find_product(phone, live_server.url, "")
     phone.get_by_test_id("product-import").click()
     bad, good = tmp_path / "bad.xlsx", tmp_path / "good.xlsx"
