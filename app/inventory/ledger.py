@@ -163,7 +163,9 @@ def post(
 ) -> int:
     """Post a document inside the caller's transaction (see module docstring); its id."""
     now = utcnow()
+    run = sql.Driver(db.session.connection())
     document_id = _add_document(
+        run,
         number=next_number(NUMBER_PREFIXES.get(kind, kind.upper()), now),
         type=kind,
         status="posted",
@@ -176,7 +178,7 @@ def post(
         source_type=source[0] if source else None,
         source_id=source[1] if source else None,
     )
-    posting = _Posting(document_id, user_id, now, db.session.connection().execute)
+    posting = _Posting(document_id, user_id, now, run)
     groups = {(line.product_id, warehouse_id) for line in lines}
     if kind == "transfer":
         groups |= {(line.product_id, to_warehouse_id) for line in lines}
@@ -238,7 +240,7 @@ def cancel(document_id: int, *, user_id: int) -> int:
     originals = db.session.execute(
         select(sql.ledger).where(sql.ledger.c.document_id == document_id).order_by(sql.ledger.c.id)
     ).all()
-    posting = _Posting(document_id, user_id, utcnow(), db.session.connection().execute)
+    posting = _Posting(document_id, user_id, utcnow(), sql.Driver(db.session.connection()))
     _lock(posting, {(o.product_id, o.warehouse_id) for o in originals})
     # Take back what came in first: a transfer's arrival is removed before its departure
     # is restored, so a refusal names the place that no longer has the goods.
@@ -303,7 +305,7 @@ def _lock(posting: _Posting, groups: Iterable[tuple[int, int]]) -> None:
             row = posting.run(query, key).first()
             if row is None:
                 raise NotFound(f"No product with id {product_id}.")
-        facts = row._mapping
+        facts = row._asdict()
         posting.products[product_id] = ProductFacts(*(facts[n] for n in ProductFacts._fields))
         posting.valuations[(product_id, warehouse_id)] = _Valuation(
             row.qty,
@@ -508,7 +510,7 @@ def _note_costs(posting, product_id: int, last_cost: Decimal, valuation: _Valuat
     (an open product form stays saveable) and no audit entry (the ledger is the record)."""
     qty = valuation.qty_elsewhere + max(valuation.qty, ZERO)
     value = valuation.value_elsewhere + (valuation.value if valuation.qty > 0 else ZERO)
-    params = {"cost_product": product_id, "last": last_cost}
+    params = {"cost_product": product_id, "last": last_cost, "at": posting.at}
     if qty > 0:
         posting.run(sql.SET_COSTS, {**params, "average": _cost(value / qty)})
     else:
@@ -564,10 +566,10 @@ def _default_in_cost(posting: _Posting, place: Place) -> Decimal:
     return posting.valuations[place.group].avg_cost or place.product.last_cost or ZERO
 
 
-def _add_document(**values) -> int:
+def _add_document(run, **values) -> int:
     values.setdefault("created_at", values["posted_at"])
     values.setdefault("updated_at", values["posted_at"])
-    return db.session.execute(sql.ADD_DOCUMENT, values).scalar_one()
+    return run(sql.ADD_DOCUMENT, values).scalar()
 
 
 def _add_document_lines(document_id, lines, batch_ids, posting, stock_in: bool) -> list[int]:
@@ -587,7 +589,7 @@ def _add_document_lines(document_id, lines, batch_ids, posting, stock_in: bool) 
         }
         for number, (line, batch_id) in enumerate(zip(lines, batch_ids, strict=True), 1)
     ]
-    return list(posting.run(sql.ADD_LINES, rows).scalars())
+    return [posting.run(sql.ADD_LINES, row).scalar() for row in rows]
 
 
 def _batch_for(product: ProductFacts, line: Line, *, creating: bool) -> int | None:
