@@ -157,15 +157,16 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if not _wants_write_lock():
-            connection.exec_driver_sql("BEGIN")
-            return
+        # Straight to the driver: this runs before every transaction.
         dbapi_connection = connection.connection.driver_connection
+        if not _wants_write_lock():
+            dbapi_connection.execute("BEGIN")
+            return
         queued = isinstance(dbapi_connection, QueuedWritersConnection)
         if queued:
             dbapi_connection.queue_to_write(busy_timeout_ms / 1000)
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            dbapi_connection.execute("BEGIN IMMEDIATE")
         except Exception:
             if queued:
                 dbapi_connection.done_writing()

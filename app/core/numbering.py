@@ -10,6 +10,7 @@ from sqlalchemy import Integer, String, bindparam, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow
+from app.core.driver import Driver
 from app.core.transactions import insert_ignoring_duplicates
 from app.extensions import db
 
@@ -31,13 +32,15 @@ _TAKE_NEXT = (
 )  # built once: documents are numbered on every posting
 
 
-def next_number(prefix: str, at: datetime | None = None) -> str:
+def next_number(prefix: str, at: datetime | None = None, run: Driver | None = None) -> str:
+    """The next number, inside the current transaction (`run`: a Driver already open on it)."""
+    run = run or Driver(db.session.connection())
     year = (at or utcnow()).year
     key = {"seq_prefix": prefix, "seq_year": year}
-    taken = db.session.execute(_TAKE_NEXT, key).scalar()
+    taken = run(_TAKE_NEXT, key).scalar()
     if taken is None:  # first number of the year
         db.session.execute(
             insert_ignoring_duplicates(_table).values(prefix=prefix, year=year, last=0)
         )
-        taken = db.session.execute(_TAKE_NEXT, key).scalar()
+        taken = run(_TAKE_NEXT, key).scalar()
     return f"{prefix}-{year}-{taken:06d}"

@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.core.db import utcnow
+from app.core.driver import Driver
 from app.core.errors import Conflict, NotFound
 from app.core.events import emit
 from app.core.numbering import next_number
@@ -163,10 +164,10 @@ def post(
 ) -> int:
     """Post a document inside the caller's transaction (see module docstring); its id."""
     now = utcnow()
-    run = sql.Driver(db.session.connection())
+    run = Driver(db.session.connection())
     document_id = _add_document(
         run,
-        number=next_number(NUMBER_PREFIXES.get(kind, kind.upper()), now),
+        number=next_number(NUMBER_PREFIXES.get(kind, kind.upper()), now, run=run),
         type=kind,
         status="posted",
         warehouse_id=warehouse_id,
@@ -240,7 +241,7 @@ def cancel(document_id: int, *, user_id: int) -> int:
     originals = db.session.execute(
         select(sql.ledger).where(sql.ledger.c.document_id == document_id).order_by(sql.ledger.c.id)
     ).all()
-    posting = _Posting(document_id, user_id, utcnow(), sql.Driver(db.session.connection()))
+    posting = _Posting(document_id, user_id, utcnow(), Driver(db.session.connection()))
     _lock(posting, {(o.product_id, o.warehouse_id) for o in originals})
     # Take back what came in first: a transfer's arrival is removed before its departure
     # is restored, so a refusal names the place that no longer has the goods.
