@@ -71,6 +71,9 @@ class Config:
     MEDIA_ROOT = _env("MEDIA_ROOT")  # product pictures; default: <instance>/media
     # Stock may go below zero for every product (otherwise only where a product allows it).
     ALLOW_NEGATIVE_STOCK = _env_bool("ALLOW_NEGATIVE_STOCK", False)
+    # How much more than ordered a purchase order line may receive, as a share: "0.05" is
+    # 5 %; "0" refuses any over-receipt.
+    RECEIPT_TOLERANCE = _env("RECEIPT_TOLERANCE", "0")
     # A salesperson sees only the customers assigned to them.
     SALES_SEE_OWN_CUSTOMERS_ONLY = _env_bool("SALES_SEE_OWN_CUSTOMERS_ONLY", True)
 

@@ -13,6 +13,8 @@ one call. A posting:
    ALLOW_NEGATIVE_STOCK setting allows it;
 3. appends ledger lines with the cost and the running quantity and value per product ×
    warehouse, and queues `stock.changed` / `stock.low` for after the commit.
+
+`expect()` keeps the quantity on order (open purchase orders) beside the stock.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -447,6 +449,37 @@ def _add_on_hand(posting, place: Place, qty: Decimal) -> None:
                 "on_order": 0,
             },
         )
+
+
+def expect(product_id: int, warehouse_id: int, delta: Decimal, run: Driver | None = None) -> None:
+    """on_order += delta (base units; negative as goods arrive or an order ends) for a
+    product in a warehouse, on its warehouse-level balance row, inside the caller's
+    transaction. Purchasing says how much; only this module writes the quantity."""
+    run = run or Driver(db.session.connection())
+    where = {
+        "b_product": product_id,
+        "b_warehouse": warehouse_id,
+        "b_place": place_key(None, None),
+        "delta": delta,
+    }
+    if run(sql.ADD_ON_ORDER, where).rowcount:
+        return
+    # Two orders may expect a product in a warehouse for the first time at once: one
+    # insert wins, and both then add to the same row.
+    run(
+        sql.NEW_EMPTY_PLACE[db.engine.dialect.name],
+        {
+            "product_id": product_id,
+            "warehouse_id": warehouse_id,
+            "place": where["b_place"],
+            "location_id": None,
+            "batch_id": None,
+            "on_hand": 0,
+            "reserved": 0,
+            "on_order": 0,
+        },
+    )
+    run(sql.ADD_ON_ORDER, where)
 
 
 def _entry(posting, line_id, place: Place, qty, unit_cost, value, reverses) -> dict:

@@ -135,6 +135,16 @@ ADD_ON_HAND = (
     .values(on_hand=balances.c.on_hand + bindparam("delta", type_=balances.c.on_hand.type))
 )
 NEW_PLACE = insert(balances)
+# On order (open purchase orders): kept on the warehouse-level row of a product.
+ADD_ON_ORDER = (
+    update(balances)
+    .where(*_this_place)
+    .values(on_order=balances.c.on_order + bindparam("delta", type_=balances.c.on_order.type))
+)
+NEW_EMPTY_PLACE = {
+    name: dialect.insert(balances).on_conflict_do_nothing()
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 # The decrement and its check in one statement: it changes a row only if enough is free.
 TAKE = (
     update(balances)

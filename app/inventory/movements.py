@@ -113,7 +113,7 @@ def _lines(kind, rows: Sequence[dict], warehouse, to_warehouse, errors) -> list[
     lines = []
     for index, row in enumerate(rows):
         problems: dict[str, list[str]] = {}
-        line = _line(kind, row, warehouse, to_warehouse, problems)
+        line = stock_line(kind, row, warehouse, to_warehouse, problems)
         for field, reasons in problems.items():
             errors[f"lines.{index}.{field}"] = reasons
         if line is not None and not problems:
@@ -121,7 +121,9 @@ def _lines(kind, rows: Sequence[dict], warehouse, to_warehouse, errors) -> list[
     return lines
 
 
-def _line(kind, row: dict, warehouse, to_warehouse, problems) -> ledger.Line | None:
+def stock_line(kind, row: dict, warehouse, to_warehouse, problems) -> ledger.Line | None:
+    """One request line as a ledger line, or None with `problems` filled in (also used by
+    documents that post stock of their own, such as purchase receipts)."""
     product, unit = _product(row, problems)
     if product is None:
         return None

@@ -11,6 +11,8 @@ CATALOG_WRITERS = {"admin", "manager", "purchaser"}
 PARTNER_WRITERS = {"admin", "manager", "purchaser", "sales"}
 PARTNER_READERS = PARTNER_WRITERS | {"finance"}
 STOCK_WRITERS = {"admin", "manager", "warehouse"}
+PURCHASING_WRITERS = {"admin", "manager", "purchaser"}
+PURCHASING_READERS = PURCHASING_WRITERS | {"warehouse", "finance"}
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
 
 # (method, rule) → the roles that may call it. A new endpoint must be added here.
@@ -83,6 +85,16 @@ EXPECTED = {
     ("GET", "/api/v1/labels/products.pdf"): ALL,
     ("GET", "/api/v1/labels/locations.pdf"): ALL,
     ("GET", "/api/v1/labels/batches.pdf"): ALL,
+    ("GET", "/api/v1/purchase-orders"): PURCHASING_READERS,
+    ("POST", "/api/v1/purchase-orders"): PURCHASING_WRITERS,
+    ("GET", "/api/v1/purchase-orders/<int:order_id>"): PURCHASING_READERS,
+    ("PATCH", "/api/v1/purchase-orders/<int:order_id>"): PURCHASING_WRITERS,
+    ("POST", "/api/v1/purchase-orders/<int:order_id>/approve"): PURCHASING_WRITERS,
+    ("POST", "/api/v1/purchase-orders/<int:order_id>/cancel"): PURCHASING_WRITERS,
+    ("POST", "/api/v1/purchase-orders/<int:order_id>/close"): PURCHASING_WRITERS,
+    ("GET", "/api/v1/purchase-orders/<int:order_id>/history"): PURCHASING_READERS,
+    ("POST", "/api/v1/purchase-orders/<int:order_id>/receipts"): STOCK_WRITERS,
+    ("GET", "/api/v1/purchase-orders/<int:order_id>/receipts"): PURCHASING_READERS,
 }
 
 

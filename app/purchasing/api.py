@@ -1,0 +1,132 @@
+from app.core.api_docs import ApiBlueprint
+from app.core.pagination import list_page
+from app.core.schemas import page_of
+from app.core.security import requires
+from app.purchasing import receiving, services
+from app.purchasing.models import PurchaseOrder
+from app.purchasing.schemas import (
+    HistorySchema,
+    OrderCreateSchema,
+    OrderListArgsSchema,
+    OrderSchema,
+    OrderSummarySchema,
+    OrderUpdateSchema,
+    ReceiptCreatedSchema,
+    ReceiptCreateSchema,
+    ReceiptSchema,
+    TransitionSchema,
+)
+
+blp = ApiBlueprint(
+    "purchasing", __name__, url_prefix="/api/v1", description="Purchase orders and receiving"
+)
+
+
+@blp.route("/purchase-orders")
+@requires("purchasing:read")
+@blp.arguments(OrderListArgsSchema, location="query")
+@blp.response(200, page_of(OrderSummarySchema))
+@blp.documents_errors(401, 403)
+def list_orders(args):
+    """Purchase orders, newest first; `q` searches the number."""
+    page = list_page(
+        services.order_query(args),
+        args,
+        search=(PurchaseOrder.number,),
+        sortable={
+            "created_at": PurchaseOrder.created_at,
+            "number": PurchaseOrder.number,
+            "expected_date": PurchaseOrder.expected_date,
+            "id": PurchaseOrder.id,
+        },
+        default_sort="-created_at,-id",
+    )
+    page["items"] = services.order_summaries(page["items"])
+    return page
+
+
+@blp.route("/purchase-orders", methods=["POST"])
+@requires("purchasing:write")
+@blp.arguments(OrderCreateSchema)
+@blp.response(201, OrderSchema)
+@blp.documents_errors(401, 403, 422)
+def create_order(data):
+    """Create a draft order, numbered PO-<year>-<n>. Each line's amount is qty × price ×
+    (1 − discount) and its tax amount × rate, each to the cent."""
+    return services.create_order(data)
+
+
+@blp.route("/purchase-orders/<int:order_id>")
+@requires("purchasing:read")
+@blp.response(200, OrderSchema)
+@blp.documents_errors(401, 403, 404)
+def get_order(order_id):
+    return services.order_detail(services.get_order(order_id))
+
+
+@blp.route("/purchase-orders/<int:order_id>", methods=["PATCH"])
+@requires("purchasing:write")
+@blp.arguments(OrderUpdateSchema)
+@blp.response(200, OrderSchema)
+@blp.documents_errors(401, 403, 404, 409, 422)
+def update_order(changes, order_id):
+    """Change a draft; `version` must match. Refused (409 `invalid-state`) once approved."""
+    return services.update_order(order_id, changes)
+
+
+@blp.route("/purchase-orders/<int:order_id>/approve", methods=["POST"])
+@requires("purchasing:write")
+@blp.arguments(TransitionSchema)
+@blp.response(200, OrderSchema)
+@blp.documents_errors(401, 403, 404, 409)
+def approve_order(data, order_id):
+    """Approve a draft: its quantities count as on order in its warehouse."""
+    return services.change_state(order_id, "approve", data["note"])
+
+
+@blp.route("/purchase-orders/<int:order_id>/cancel", methods=["POST"])
+@requires("purchasing:write")
+@blp.arguments(TransitionSchema)
+@blp.response(200, OrderSchema)
+@blp.documents_errors(401, 403, 404, 409)
+def cancel_order(data, order_id):
+    """Cancel an order with nothing received (draft or approved)."""
+    return services.change_state(order_id, "cancel", data["note"])
+
+
+@blp.route("/purchase-orders/<int:order_id>/close", methods=["POST"])
+@requires("purchasing:write")
+@blp.arguments(TransitionSchema)
+@blp.response(200, OrderSchema)
+@blp.documents_errors(401, 403, 404, 409)
+def close_order(data, order_id):
+    """Close an order after receipts: what has not come is no longer expected."""
+    return services.change_state(order_id, "close", data["note"])
+
+
+@blp.route("/purchase-orders/<int:order_id>/history")
+@requires("purchasing:read")
+@blp.response(200, HistorySchema(many=True))
+@blp.documents_errors(401, 403, 404)
+def order_history(order_id):
+    """Every change of state: who, when, from, to."""
+    return services.order_history(order_id)
+
+
+@blp.route("/purchase-orders/<int:order_id>/receipts", methods=["POST"])
+@requires("inventory:write")
+@blp.arguments(ReceiptCreateSchema)
+@blp.response(201, ReceiptCreatedSchema)
+@blp.documents_errors(401, 403, 404, 409, 422)
+def create_receipt(data, order_id):
+    """Receive goods: by order line or by scanned code. Stock comes in at the line's net
+    price; more than ordered (beyond RECEIPT_TOLERANCE) is a 409 `over-receipt`."""
+    return receiving.receive(order_id, data)
+
+
+@blp.route("/purchase-orders/<int:order_id>/receipts")
+@requires("purchasing:read")
+@blp.response(200, ReceiptSchema(many=True))
+@blp.documents_errors(401, 403, 404)
+def list_receipts(order_id):
+    return receiving.order_receipts(order_id)
