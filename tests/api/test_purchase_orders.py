@@ -11,7 +11,7 @@ from tests.support import assert_problem
 EAN = "6901234567892"
 CASE_EAN = "6901234567885"
 YEAR = utcnow().year
-PRICES = ("unit_price", "amount", "tax", "total")
+PRICES = ("unit_price", "discount", "tax_rate", "amount", "tax", "total")
 
 
 @pytest.fixture

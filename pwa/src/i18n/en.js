@@ -9,6 +9,7 @@ export default {
     saved: 'Saved', networkError: 'No connection to the server', unknownError: 'Something went wrong',
   },
   problems: {
+    'invalid-state': 'The document is not in a state that allows this.',
     'invalid-credentials': 'Wrong username or password.',
     'account-disabled': 'This account is disabled.',
     'rate-limited': 'Too many attempts; wait a minute and try again.',
@@ -20,6 +21,7 @@ export default {
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', scan: 'Scan', users: 'Users', me: 'Me' },
   titles: {
+    purchaseOrders: 'Purchase orders', purchaseOrder: 'Purchase order', receive: 'Receive goods',
     importSuppliers: 'Import suppliers', importCustomers: 'Import customers',
     importProducts: 'Import products', importOpeningStock: 'Import opening stock',
     categories: 'Categories',
@@ -43,7 +45,7 @@ export default {
     greeting: 'Hello, {name}', warehouses: 'Warehouses', allWarehouses: 'All warehouses',
     shortcuts: 'Shortcuts', server: 'Server', version: 'version {version}', offline: 'offline',
   },
-  modules: { scan: 'Scan', categories: 'Categories', customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', openingStock: 'Opening stock', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
+  modules: { purchaseOrders: 'Purchase orders', scan: 'Scan', categories: 'Categories', customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', openingStock: 'Opening stock', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
   users: {
     search: 'Search username or name', username: 'Username', displayName: 'Name', password: 'Password',
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',
@@ -139,6 +141,26 @@ export default {
     queued: 'Saved on this device; it will be sent when online',
     queuedServerError: 'The server had a problem: saved on this device, it will be sent again shortly',
     posted: 'Posted', lineCount: '{n} line | {n} lines', newBalances: 'Stock now', continue: 'Continue scanning',
+  },
+  purchasing: {
+    states: { draft: 'Draft', approved: 'Approved', partially_received: 'Partly received', received: 'Received', closed: 'Closed', cancelled: 'Cancelled' },
+    search: 'Search PO number', expectedShort: 'due {date}',
+    supplier: 'Supplier', warehouse: 'Warehouse', expected: 'Expected', note: 'Note',
+    receive: 'Receive goods', lines: 'Lines ({n})', ordered: 'Ordered', received: 'Received', remaining: 'To come',
+    priceLine: '{price} / {unit} · amount {amount} + tax {tax} = {total}',
+    amount: 'Amount (excl. tax)', tax: 'Tax', total: 'Total',
+    receipts: 'Receipts ({n})', noReceipts: 'Nothing received yet', history: 'History',
+  },
+  receive: {
+    noLocation: 'None (optional)', notOpen: 'This order is not open for receiving.',
+    lines: 'To receive ({n})', nothingOpen: 'Everything on this order has been received',
+    orderedAs: 'ordered {qty} {unit}', thisTime: 'now +{qty} {unit}', needsBatch: 'batch / expiry needed',
+    notOnOrder: '{name} is not on {number}',
+    tooMany: 'Too many {name}: ordered {ordered}, counted {received} {unit}',
+    overReceipt: 'Too many {name}: ordered {ordered}, already received {received}, now {requested} {unit}',
+    offlineUnknown: 'Offline: {code} is not known on this device',
+    submit: 'Receive · Post ({n})', summary: 'Receipt for {number}',
+    posted: 'Goods received', orderNow: 'The order is now', backToOrder: 'Back to the order',
   },
   stock: {
     onHand: 'On hand', available: 'Available', availableShort: '{qty} available', reserved: 'Reserved',

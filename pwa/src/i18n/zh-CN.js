@@ -9,6 +9,7 @@ export default {
     saved: '已保存', networkError: '无法连接服务器', unknownError: '出错了',
   },
   problems: {
+    'invalid-state': '单据当前状态不允许此操作。',
     'invalid-credentials': '用户名或密码错误。',
     'account-disabled': '该账号已停用。',
     'rate-limited': '尝试次数过多，请一分钟后再试。',
@@ -20,6 +21,7 @@ export default {
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', scan: '扫码', users: '用户', me: '我的' },
   titles: {
+    purchaseOrders: '采购订单', purchaseOrder: '采购订单', receive: '采购收货',
     importSuppliers: '导入供应商', importCustomers: '导入客户',
     importProducts: '导入商品', importOpeningStock: '导入期初库存',
     categories: '商品分类',
@@ -43,7 +45,7 @@ export default {
     greeting: '你好，{name}', warehouses: '仓库', allWarehouses: '全部仓库',
     shortcuts: '常用功能', server: '服务器', version: '版本 {version}', offline: '离线',
   },
-  modules: { scan: '扫码', categories: '分类', customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', openingStock: '期初库存', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
+  modules: { purchaseOrders: '采购订单', scan: '扫码', categories: '分类', customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', openingStock: '期初库存', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
   users: {
     search: '搜索用户名或姓名', username: '用户名', displayName: '姓名', password: '密码',
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',
@@ -139,6 +141,26 @@ export default {
     queued: '已保存在本机，联网后自动发送',
     queuedServerError: '服务器出错：已保存在本机，稍后自动重发',
     posted: '已过账', lineCount: '{n} 行', newBalances: '当前库存', continue: '继续扫码',
+  },
+  purchasing: {
+    states: { draft: '草稿', approved: '已审核', partially_received: '部分收货', received: '已收货', closed: '已关闭', cancelled: '已取消' },
+    search: '搜索采购单号', expectedShort: '预计 {date} 到货',
+    supplier: '供应商', warehouse: '仓库', expected: '预计到货', note: '备注',
+    receive: '收货', lines: '明细（{n}）', ordered: '订购', received: '已收', remaining: '未到',
+    priceLine: '{price} / {unit} · 金额 {amount} + 税额 {tax} = {total}',
+    amount: '金额（不含税）', tax: '税额', total: '价税合计',
+    receipts: '收货单（{n}）', noReceipts: '尚未收货', history: '状态记录',
+  },
+  receive: {
+    noLocation: '不指定（选填）', notOpen: '该订单当前不能收货。',
+    lines: '待收货（{n}）', nothingOpen: '该订单已全部收货',
+    orderedAs: '订购 {qty}{unit}', thisTime: '本次 +{qty}{unit}', needsBatch: '需填批次/有效期',
+    notOnOrder: '{name} 不在 {number} 上',
+    tooMany: '{name} 超出订购数量：订购 {ordered}，已点 {received}{unit}',
+    overReceipt: '{name} 超收：订购 {ordered}，已收 {received}，本次 {requested}{unit}',
+    offlineUnknown: '离线：本机不认识条码 {code}',
+    submit: '收货 · 提交（{n}）', summary: '{number} 收货',
+    posted: '收货完成', orderNow: '订单状态：', backToOrder: '返回订单',
   },
   stock: {
     onHand: '现存', available: '可用', availableShort: '可用 {qty}', reserved: '已预留',

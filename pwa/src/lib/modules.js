@@ -2,6 +2,7 @@
 // Each area adds its entry here when its screens exist.
 export const MODULES = [
   { key: 'scan', titleKey: 'modules.scan', icon: 'scan', to: '/scan', permission: 'inventory:write' },
+  { key: 'purchaseOrders', titleKey: 'modules.purchaseOrders', icon: 'logistics', to: '/purchase-orders', permission: 'purchasing:read' },
   { key: 'products', titleKey: 'modules.products', icon: 'goods-collect-o', to: '/products', permission: 'catalog:read' },
   { key: 'users', titleKey: 'modules.users', icon: 'friends-o', to: '/users', permission: 'users:read' },
   { key: 'categories', titleKey: 'modules.categories', icon: 'cluster-o', to: '/categories', permission: 'catalog:read' },

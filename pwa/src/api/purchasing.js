@@ -1,0 +1,12 @@
+import { api } from '../lib/api.js'
+
+export const PO_STATES = ['draft', 'approved', 'partially_received', 'received', 'closed', 'cancelled']
+/** Goods are received only against these. */
+export const RECEIVABLE_STATES = ['approved', 'partially_received']
+
+export const listOrders = (query) => api.get('/purchase-orders', query)
+export const getOrder = (id) => api.get(`/purchase-orders/${id}`)
+export const orderHistory = (id) => api.get(`/purchase-orders/${id}/history`)
+export const orderReceipts = (id) => api.get(`/purchase-orders/${id}/receipts`)
+/** Receipts are posted through the outbox, so only the path lives here. */
+export const receiptsPath = (id) => `/purchase-orders/${id}/receipts`
