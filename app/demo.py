@@ -5,6 +5,7 @@ from app.auth import services as auth_services
 from app.core.permissions import ROLES
 from app.demo_catalog import seed_catalogue
 from app.demo_partners import seed_partners
+from app.demo_purchasing import seed_purchasing
 from app.demo_stock import seed_stock
 from app.inventory.services import ensure_locations, ensure_warehouse
 
@@ -60,4 +61,5 @@ def seed_demo() -> dict:
         "products": seed_catalogue(),
         **seed_partners(),
         "stock_documents": seed_stock(),
+        "purchase_orders": seed_purchasing(),
     }

@@ -6,6 +6,7 @@ from app.catalog.models import Product, ProductBarcode
 from app.extensions import db
 from app.inventory.models import Batch, LedgerEntry, Warehouse
 from app.partners.models import Customer, Supplier
+from app.purchasing.models import PurchaseOrder
 
 
 def test_seed_demo_is_idempotent_and_its_users_log_in(app):
@@ -33,6 +34,16 @@ def test_seed_demo_is_idempotent_and_its_users_log_in(app):
         assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) > 400
         assert db.session.scalar(select(func.count()).select_from(Batch)) > 50
         assert "demo stock documents posted: 0" in again.output
+        # Purchase orders in every state.
+        states = set(db.session.scalars(select(PurchaseOrder.state)))
+        assert states == {
+            "draft",
+            "approved",
+            "partially_received",
+            "received",
+            "closed",
+            "cancelled",
+        }
         # Every demo barcode carries a valid check digit.
         codes = db.session.scalars(select(ProductBarcode.code)).all()
         assert len(codes) > 200 and all(gtin_check_digit_ok(code) for code in codes)
