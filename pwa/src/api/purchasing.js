@@ -10,3 +10,13 @@ export const orderHistory = (id) => api.get(`/purchase-orders/${id}/history`)
 export const orderReceipts = (id) => api.get(`/purchase-orders/${id}/receipts`)
 /** Receipts are posted through the outbox, so only the path lives here. */
 export const receiptsPath = (id) => `/purchase-orders/${id}/receipts`
+export const createOrder = (order) => api.post('/purchase-orders', order)
+export const updateOrder = (id, changes) => api.patch(`/purchase-orders/${id}`, changes)
+/** action: 'approve' | 'cancel' | 'close'. */
+export const transitionOrder = (id, action, note = '') => api.post(`/purchase-orders/${id}/${action}`, { note })
+/** Which state actions each state allows (the server decides; this only hides buttons). */
+export const ORDER_ACTIONS = {
+  approve: ['draft'],
+  cancel: ['draft', 'approved'],
+  close: ['partially_received', 'received'],
+}
