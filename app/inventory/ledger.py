@@ -102,7 +102,10 @@ class Line:
     to_location_id: int | None = None
     batch_number: str | None = None
     expiry: date | None = None
-    unit_cost: Decimal | None = None  # stock-in only; per base unit
+    # Per base unit. A stock-in comes in at it; a stock-out (`out`) given one leaves at it,
+    # from exactly the named place, instead of at the moving average: goods sent back to
+    # their supplier leave at the cost they came in at.
+    unit_cost: Decimal | None = None
 
 
 class Place(NamedTuple):
@@ -191,7 +194,8 @@ def post(
     batch_ids = [
         _batch_for(posting.products[line.product_id], line, creating=stock_in) for line in lines
     ]
-    line_ids = _add_document_lines(document_id, lines, batch_ids, posting, stock_in)
+    costed = stock_in or kind == "out"  # the lines that carry a cost of their own
+    line_ids = _add_document_lines(document_id, lines, batch_ids, posting, costed)
     rows = zip(lines, line_ids, batch_ids, strict=True)
     for number, (line, line_id, batch_id) in enumerate(rows, 1):
         here = Place(posting.products[line.product_id], warehouse_id, line.location_id, batch_id)
@@ -200,6 +204,19 @@ def post(
             if cost is None:
                 cost = _default_in_cost(posting, here)
             _put(posting, line_id, here, line.qty, cost)
+        elif kind == "out" and line.unit_cost is not None:
+            expired_ok = allow_expired or reason == "expired"
+            _take(
+                posting,
+                line_id,
+                here,
+                line.qty,
+                allow_expired=expired_ok,
+                exact=True,
+                unit_cost=line.unit_cost,
+                line=number,
+            )
+            _revalue(posting.valuations[here.group])
         elif kind in ("out", "write_off"):
             expired_ok = allow_expired or reason == "expired"
             _take(posting, line_id, here, line.qty, allow_expired=expired_ok, line=number)
@@ -371,6 +388,13 @@ def _take(
             part_value = _money(part * cost)
         entries.append(_entry(posting, line_id, source, -part, cost, -part_value, reverses))
     return entries
+
+
+def _revalue(valuation: _Valuation) -> None:
+    """After an issue at a cost other than the average, the average is what is left:
+    its value over its quantity."""
+    if valuation.qty > 0:
+        valuation.avg_cost = _cost(valuation.value / valuation.qty)
 
 
 def _adjust(posting, line_id, place: Place, counted: Decimal, *, line: int) -> None:
@@ -606,7 +630,7 @@ def _add_document(run, **values) -> int:
     return run(sql.ADD_DOCUMENT, values).scalar()
 
 
-def _add_document_lines(document_id, lines, batch_ids, posting, stock_in: bool) -> list[int]:
+def _add_document_lines(document_id, lines, batch_ids, posting, costed: bool) -> list[int]:
     rows = [
         {
             "document_id": document_id,
@@ -619,7 +643,7 @@ def _add_document_lines(document_id, lines, batch_ids, posting, stock_in: bool) 
             "location_id": line.location_id,
             "to_location_id": line.to_location_id,
             "batch_id": batch_id,
-            "unit_cost": line.unit_cost if stock_in else None,
+            "unit_cost": line.unit_cost if costed else None,
         }
         for number, (line, batch_id) in enumerate(zip(lines, batch_ids, strict=True), 1)
     ]

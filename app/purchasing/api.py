@@ -2,7 +2,7 @@ from app.core.api_docs import ApiBlueprint
 from app.core.pagination import list_page
 from app.core.schemas import page_of
 from app.core.security import requires
-from app.purchasing import receiving, services
+from app.purchasing import receiving, reorder, returns, services
 from app.purchasing.models import PurchaseOrder
 from app.purchasing.schemas import (
     HistorySchema,
@@ -14,11 +14,20 @@ from app.purchasing.schemas import (
     ReceiptCreatedSchema,
     ReceiptCreateSchema,
     ReceiptSchema,
+    ReturnCreateSchema,
+    ReturnSchema,
+    SuggestedOrdersSchema,
+    SuggestionArgsSchema,
+    SuggestionOrderSchema,
+    SuggestionsSchema,
     TransitionSchema,
 )
 
 blp = ApiBlueprint(
-    "purchasing", __name__, url_prefix="/api/v1", description="Purchase orders and receiving"
+    "purchasing",
+    __name__,
+    url_prefix="/api/v1",
+    description="Purchase orders, receiving, returns and reordering",
 )
 
 
@@ -130,3 +139,46 @@ def create_receipt(data, order_id):
 @blp.documents_errors(401, 403, 404)
 def list_receipts(order_id):
     return receiving.order_receipts(order_id)
+
+
+@blp.route("/purchase-receipts/<int:receipt_id>/returns", methods=["POST"])
+@requires("inventory:write")
+@blp.arguments(ReturnCreateSchema)
+@blp.response(201, ReturnSchema)
+@blp.documents_errors(401, 403, 404, 409, 422)
+def create_return(data, receipt_id):
+    """Send goods of a receipt back to the supplier, numbered PR-<year>-<n>: they leave
+    from the batch and location they came in to, at the receipt's cost. More than is left
+    to return of a receipt line is a 409 `over-return`; the order is not reopened."""
+    return returns.return_goods(receipt_id, data)
+
+
+@blp.route("/purchase-orders/<int:order_id>/returns")
+@requires("purchasing:read")
+@blp.response(200, ReturnSchema(many=True))
+@blp.documents_errors(401, 403, 404)
+def list_returns(order_id):
+    return returns.order_returns(order_id)
+
+
+@blp.route("/purchasing/reorder-suggestions")
+@requires("purchasing:read")
+@blp.arguments(SuggestionArgsSchema, location="query")
+@blp.response(200, SuggestionsSchema)
+@blp.documents_errors(401, 403, 422)
+def reorder_suggestions(args):
+    """Products whose on hand + on order − reserved in the warehouse is below their
+    reorder point, with the quantity that brings them to reorder point + reorder qty in
+    whole packing units, grouped by the supplier of their last order line."""
+    return reorder.suggestions(args["warehouse_id"])
+
+
+@blp.route("/purchasing/reorder-suggestions", methods=["POST"])
+@requires("purchasing:write")
+@blp.arguments(SuggestionOrderSchema)
+@blp.response(201, SuggestedOrdersSchema)
+@blp.documents_errors(401, 403, 422)
+def order_suggestions(data):
+    """Turn chosen suggestions into draft orders, one per supplier, in one transaction.
+    A line without a supplier is a 422."""
+    return reorder.order_suggestions(data)

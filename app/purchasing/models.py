@@ -113,3 +113,43 @@ class PurchaseReceiptLine(db.Model):
     unit: Mapped[str] = mapped_column(String(10))
     qty: Mapped[Decimal] = mapped_column(Quantity())  # in `unit`, as entered
     base_qty: Mapped[Decimal] = mapped_column(Quantity())
+    # Sent back since (purchase returns); the order's received quantity stays as it was.
+    returned_base_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+
+
+class PurchaseReturn(db.Model):
+    """Goods sent back to the supplier from a receipt (退货). The stock left through the
+    ledger as the stock document `document_id`, at the receipt's cost."""
+
+    __tablename__ = "purchase_returns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("purchase_receipts.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    # Set in the same transaction, right after the stock-out that names this return.
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("stock_documents.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    returned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    lines: Mapped[list["PurchaseReturnLine"]] = relationship(
+        order_by="PurchaseReturnLine.id", lazy="selectin"
+    )
+
+
+class PurchaseReturnLine(db.Model):
+    """How much of one receipt line went back, and its stock document line."""
+
+    __tablename__ = "purchase_return_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("purchase_returns.id"), index=True)
+    receipt_line_id: Mapped[int] = mapped_column(
+        ForeignKey("purchase_receipt_lines.id"), index=True
+    )
+    document_line_id: Mapped[int] = mapped_column(ForeignKey("stock_document_lines.id"))
+    unit: Mapped[str] = mapped_column(String(10))
+    qty: Mapped[Decimal] = mapped_column(Quantity())  # in `unit`, as entered
+    base_qty: Mapped[Decimal] = mapped_column(Quantity())

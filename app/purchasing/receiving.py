@@ -226,6 +226,7 @@ def receipt_detail(receipt: PurchaseReceipt) -> dict:
                 "unit": line.unit,
                 "qty": line.qty,
                 "base_qty": line.base_qty,
+                "returned_base_qty": line.returned_base_qty,
                 "unit_cost": stock_line.unit_cost,
                 "batch": batch_ref(_get(Batch, stock_line.batch_id)),
                 "location": location_ref(_get(Location, stock_line.location_id)),

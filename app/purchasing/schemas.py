@@ -109,6 +109,49 @@ class ReceiptCreateSchema(Schema):
     )
 
 
+class ReturnLineInSchema(Schema):
+    receipt_line_id = fields.Integer(required=True, strict=True)
+    qty = DecimalString(3, required=True, validate=validate.Range(max=QTY_MAX))
+    unit = fields.String(
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": "A unit of the product; the receipt line's if left out"},
+    )
+
+
+class ReturnCreateSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+    note = fields.String(load_default="", validate=NOTE)
+    lines = fields.List(
+        fields.Nested(ReturnLineInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+
+
+class SuggestionArgsSchema(Schema):
+    warehouse_id = fields.Integer(required=True)
+
+
+class SuggestedLineInSchema(Schema):
+    product_id = fields.Integer(required=True, strict=True)
+    qty = DecimalString(
+        3,
+        required=True,
+        validate=validate.Range(max=QTY_MAX),
+        metadata={"description": "In the product's base unit"},
+    )
+    supplier_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+
+
+class SuggestionOrderSchema(Schema):
+    warehouse_id = fields.Integer(required=True, strict=True)
+    lines = fields.List(
+        fields.Nested(SuggestedLineInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+
+
 # --- output ----------------------------------------------------------------------------------
 
 
@@ -178,6 +221,7 @@ class ReceiptLineSchema(RestrictedFieldsSchema):
     unit = fields.String()
     qty = DecimalString(3, metadata={"description": "In `unit`, as received"})
     base_qty = DecimalString(3)
+    returned_base_qty = DecimalString(3, metadata={"description": "Sent back since"})
     unit_cost = DecimalString(6, metadata=restricted("cost:read", description="Per base unit"))
     batch = fields.Nested(BatchRefSchema, allow_none=True)
     location = fields.Nested(RefSchema, allow_none=True)
@@ -196,3 +240,79 @@ class ReceiptSchema(Schema):
 
 class ReceiptCreatedSchema(ReceiptSchema):
     purchase_order = fields.Nested(OrderSchema, metadata={"description": "The order after it"})
+
+
+class ReturnLineSchema(RestrictedFieldsSchema):
+    id = fields.Integer()
+    receipt_line_id = fields.Integer()
+    po_line_id = fields.Integer()
+    product = fields.Nested(ProductRefSchema)
+    unit = fields.String()
+    qty = DecimalString(3, metadata={"description": "In `unit`, as sent back"})
+    base_qty = DecimalString(3)
+    unit_cost = DecimalString(
+        6, metadata=restricted("cost:read", description="Per base unit: the receipt's cost")
+    )
+    batch = fields.Nested(BatchRefSchema, allow_none=True)
+    location = fields.Nested(RefSchema, allow_none=True)
+    received_base_qty = DecimalString(3, metadata={"description": "Of the receipt line"})
+    returned_base_qty = DecimalString(3, metadata={"description": "Of it, sent back so far"})
+
+
+class ReturnSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    receipt = fields.Nested(DocumentRefSchema)
+    purchase_order = fields.Nested(DocumentRefSchema)
+    document = fields.Nested(DocumentRefSchema, metadata={"description": "The stock-out"})
+    user = fields.Nested(UserRefSchema)
+    returned_at = fields.DateTime()
+    reason = fields.String()
+    note = fields.String()
+    lines = fields.List(fields.Nested(ReturnLineSchema))
+
+
+class SupplierRefSchema(RefSchema):
+    lead_time_days = fields.Integer()
+
+
+class SuggestionSchema(RestrictedFieldsSchema):
+    product = fields.Nested(ProductRefSchema)
+    on_hand = DecimalString(3)
+    on_order = DecimalString(3)
+    reserved = DecimalString(3)
+    projected = DecimalString(3, metadata={"description": "on hand + on order − reserved"})
+    reorder_point = DecimalString(3)
+    reorder_qty = DecimalString(3)
+    max_level = DecimalString(3, metadata={"description": "reorder point + reorder qty"})
+    order_multiple = DecimalString(
+        3, metadata={"description": "The largest packing unit's factor, else 1"}
+    )
+    suggested_qty = DecimalString(3, metadata={"description": "In the base unit"})
+    last_unit = fields.String(
+        allow_none=True, metadata={"description": "The unit of the last order line"}
+    )
+    last_unit_price = DecimalString(
+        6,
+        allow_none=True,
+        metadata=restricted("cost:read", description="Per `last_unit`, excl. tax"),
+    )
+    last_order = fields.Nested(DocumentRefSchema, allow_none=True)
+
+
+class SuggestionGroupSchema(Schema):
+    supplier = fields.Nested(
+        SupplierRefSchema,
+        allow_none=True,
+        metadata={"description": "Who supplied it last; null: never ordered"},
+    )
+    lines = fields.List(fields.Nested(SuggestionSchema))
+
+
+class SuggestionsSchema(Schema):
+    warehouse = fields.Nested(RefSchema)
+    groups = fields.List(fields.Nested(SuggestionGroupSchema))
+
+
+class SuggestedOrdersSchema(Schema):
+    orders = fields.List(fields.Nested(OrderSchema))

@@ -204,28 +204,30 @@ def _line_detail(line: PurchaseOrderLine, products: dict[int, dict]) -> dict:
 def create_order(data: dict) -> dict:
     """Check a new order, number it PO-<year>-<n> and save it as a draft."""
     errors: dict[str, list[str]] = {}
-    _check_supplier(data["supplier_id"], errors)
-    _check_warehouse(data["warehouse_id"], errors)
+    check_supplier(data["supplier_id"], errors)
+    check_warehouse(data["warehouse_id"], errors)
     lines = _checked_lines(data["lines"], errors)
     if errors:
         raise ValidationProblem(errors)
 
-    def work():
-        order = PurchaseOrder(
-            number=next_number("PO"),
-            supplier_id=data["supplier_id"],
-            warehouse_id=data["warehouse_id"],
-            state="draft",
-            expected_date=data.get("expected_date"),
-            note=(data.get("note") or "").strip(),
-            created_by_id=current_user.id,
-        )
-        _set_lines(order, lines)
-        db.session.add(order)
-        db.session.flush()
-        return order_detail(order)
+    return run_transaction(lambda: order_detail(new_order(data, lines)))
 
-    return run_transaction(work)
+
+def new_order(data: dict, lines: Sequence[dict]) -> PurchaseOrder:
+    """Save a checked draft inside the caller's transaction, numbered PO-<year>-<n>."""
+    order = PurchaseOrder(
+        number=next_number("PO"),
+        supplier_id=data["supplier_id"],
+        warehouse_id=data["warehouse_id"],
+        state="draft",
+        expected_date=data.get("expected_date"),
+        note=(data.get("note") or "").strip(),
+        created_by_id=current_user.id,
+    )
+    _set_lines(order, lines)
+    db.session.add(order)
+    db.session.flush()
+    return order
 
 
 def update_order(order_id: int, changes: dict) -> dict:
@@ -239,9 +241,9 @@ def update_order(order_id: int, changes: dict) -> dict:
         check_version(order, changes["version"])
         errors: dict[str, list[str]] = {}
         if "supplier_id" in changes:
-            _check_supplier(changes["supplier_id"], errors)
+            check_supplier(changes["supplier_id"], errors)
         if "warehouse_id" in changes:
-            _check_warehouse(changes["warehouse_id"], errors)
+            check_warehouse(changes["warehouse_id"], errors)
         lines = _checked_lines(changes["lines"], errors) if "lines" in changes else None
         if errors:
             raise ValidationProblem(errors)
@@ -322,7 +324,7 @@ def expect(warehouse_id: int, deltas: Iterable[tuple[int, Decimal]]) -> None:
 # --- checks ----------------------------------------------------------------------------------
 
 
-def _check_supplier(supplier_id: int, errors: dict) -> None:
+def check_supplier(supplier_id: int, errors: dict) -> None:
     supplier = db.session.get(Supplier, supplier_id)
     if supplier is None:
         errors["supplier_id"] = ["no such supplier"]
@@ -330,7 +332,7 @@ def _check_supplier(supplier_id: int, errors: dict) -> None:
         errors["supplier_id"] = [f"supplier {supplier.code} is archived"]
 
 
-def _check_warehouse(warehouse_id: int, errors: dict) -> None:
+def check_warehouse(warehouse_id: int, errors: dict) -> None:
     warehouse = db.session.get(Warehouse, warehouse_id)
     allowed = allowed_warehouse_ids()
     if warehouse is None or (allowed is not None and warehouse.id not in allowed):
@@ -345,7 +347,7 @@ def _checked_lines(rows: Sequence[dict], errors: dict) -> list[dict]:
     lines = []
     for index, row in enumerate(rows):
         problems: dict[str, list[str]] = {}
-        line = _checked_line(row, problems)
+        line = checked_line(row, problems)
         for field, reasons in problems.items():
             errors[f"lines.{index}.{field}"] = reasons
         if line is not None and not problems:
@@ -353,7 +355,7 @@ def _checked_lines(rows: Sequence[dict], errors: dict) -> list[dict]:
     return lines
 
 
-def _checked_line(row: dict, problems: dict) -> dict | None:
+def checked_line(row: dict, problems: dict) -> dict | None:
     product = db.session.get(Product, row["product_id"], options=[lazyload("*")])
     if product is None:
         problems["product_id"] = ["no such product"]

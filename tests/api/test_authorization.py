@@ -95,6 +95,10 @@ EXPECTED = {
     ("GET", "/api/v1/purchase-orders/<int:order_id>/history"): PURCHASING_READERS,
     ("POST", "/api/v1/purchase-orders/<int:order_id>/receipts"): STOCK_WRITERS,
     ("GET", "/api/v1/purchase-orders/<int:order_id>/receipts"): PURCHASING_READERS,
+    ("GET", "/api/v1/purchase-orders/<int:order_id>/returns"): PURCHASING_READERS,
+    ("POST", "/api/v1/purchase-receipts/<int:receipt_id>/returns"): STOCK_WRITERS,
+    ("GET", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_READERS,
+    ("POST", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_WRITERS,
 }
 
 
