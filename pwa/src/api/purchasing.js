@@ -20,3 +20,8 @@ export const ORDER_ACTIONS = {
   cancel: ['draft', 'approved'],
   close: ['partially_received', 'received'],
 }
+
+/** Products below their reorder point in a warehouse, grouped by supplier. */
+export const reorderSuggestions = (warehouseId) => api.get('/purchasing/reorder-suggestions', { warehouse_id: warehouseId })
+/** {warehouse_id, lines: [{product_id, qty, supplier_id}]} → {orders}: one draft per supplier. */
+export const createReorderDrafts = (body) => api.post('/purchasing/reorder-suggestions', body)

@@ -21,6 +21,7 @@ export default {
   update: { title: 'Update available', message: 'A new version of JXC is ready.', reload: 'Reload now', later: 'Later' },
   tabs: { home: 'Home', scan: 'Scan', users: 'Users', me: 'Me' },
   titles: {
+    reorder: 'Reorder suggestions',
     purchaseOrders: 'Purchase orders', purchaseOrder: 'Purchase order', receive: 'Receive goods',
     newPurchaseOrder: 'New purchase order', editPurchaseOrder: 'Edit purchase order',
     importSuppliers: 'Import suppliers', importCustomers: 'Import customers',
@@ -46,7 +47,7 @@ export default {
     greeting: 'Hello, {name}', warehouses: 'Warehouses', allWarehouses: 'All warehouses',
     shortcuts: 'Shortcuts', server: 'Server', version: 'version {version}', offline: 'offline',
   },
-  modules: { purchaseOrders: 'Purchase orders', scan: 'Scan', categories: 'Categories', customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', openingStock: 'Opening stock', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
+  modules: { reorder: 'Reorder', purchaseOrders: 'Purchase orders', scan: 'Scan', categories: 'Categories', customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', openingStock: 'Opening stock', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
   users: {
     search: 'Search username or name', username: 'Username', displayName: 'Name', password: 'Password',
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',
@@ -156,6 +157,19 @@ export default {
     confirmCancel: 'Cancel {number}? This cannot be undone.',
     confirmClose: 'Close {number}? Nothing more will be received against it.',
     done: { approve: 'Approved', cancel: 'Cancelled', close: 'Closed' },
+  },
+  reorder: {
+    checkAll: 'Select all', checked: '{n} of {total} selected',
+    noSupplier: 'No supplier yet', noSupplierHint: 'Never ordered: choose a supplier for each line',
+    leadTime: 'lead time {n} days', pickSupplier: 'Choose a supplier',
+    projected: 'projected {qty}', reorderPoint: 'reorder point {qty}',
+    onHand: 'on hand {qty}', onOrder: 'on order {qty}', reserved: 'reserved {qty}',
+    createdHint: 'Drafts count as on order once approved; open one to check and approve it.',
+    qty: 'Quantity to order', less: 'Less', more: 'More', perPack: 'packs of {n}',
+    create: 'Create draft orders ({n})', created: 'Draft order created | Draft orders created',
+    empty: 'Nothing needs ordering in this warehouse',
+    noneChecked: 'Select at least one product', needsSupplier: 'Choose a supplier for this product',
+    badQty: 'Enter a quantity above 0 (up to 3 decimals)',
   },
   poForm: {
     header: 'Order', pickSupplier: 'Choose a supplier', pickWarehouse: 'Choose a warehouse',

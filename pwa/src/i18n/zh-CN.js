@@ -21,6 +21,7 @@ export default {
   update: { title: '有新版本', message: 'JXC 新版本已就绪。', reload: '立即刷新', later: '稍后' },
   tabs: { home: '工作台', scan: '扫码', users: '用户', me: '我的' },
   titles: {
+    reorder: '补货建议',
     purchaseOrders: '采购订单', purchaseOrder: '采购订单', receive: '采购收货',
     newPurchaseOrder: '新建采购单', editPurchaseOrder: '编辑采购单',
     importSuppliers: '导入供应商', importCustomers: '导入客户',
@@ -46,7 +47,7 @@ export default {
     greeting: '你好，{name}', warehouses: '仓库', allWarehouses: '全部仓库',
     shortcuts: '常用功能', server: '服务器', version: '版本 {version}', offline: '离线',
   },
-  modules: { purchaseOrders: '采购订单', scan: '扫码', categories: '分类', customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', openingStock: '期初库存', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
+  modules: { reorder: '补货建议', purchaseOrders: '采购订单', scan: '扫码', categories: '分类', customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', openingStock: '期初库存', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
   users: {
     search: '搜索用户名或姓名', username: '用户名', displayName: '姓名', password: '密码',
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',
@@ -156,6 +157,19 @@ export default {
     confirmCancel: '取消 {number}？此操作无法撤销。',
     confirmClose: '关闭 {number}？之后不再对其收货。',
     done: { approve: '已审核', cancel: '已取消', close: '已关闭' },
+  },
+  reorder: {
+    checkAll: '全选', checked: '已选 {n} / {total}',
+    noSupplier: '暂无供应商', noSupplierHint: '从未采购过：请为每一行选择供应商',
+    leadTime: '交货期 {n} 天', pickSupplier: '选择供应商',
+    projected: '预计 {qty}', reorderPoint: '补货点 {qty}',
+    onHand: '在库 {qty}', onOrder: '在途 {qty}', reserved: '预留 {qty}',
+    createdHint: '草稿审核后才计入在途数量；点开订单核对并审核。',
+    qty: '订购数量', less: '减少', more: '增加', perPack: '每箱 {n}',
+    create: '生成采购草稿（{n}）', created: '已生成采购草稿 | 已生成采购草稿',
+    empty: '该仓库暂无需要补货的商品',
+    noneChecked: '请至少选择一个商品', needsSupplier: '请为该商品选择供应商',
+    badQty: '请输入大于 0 的数量（最多 3 位小数）',
   },
   poForm: {
     header: '订单', pickSupplier: '选择供应商', pickWarehouse: '选择仓库',

@@ -3,6 +3,7 @@
 export const MODULES = [
   { key: 'scan', titleKey: 'modules.scan', icon: 'scan', to: '/scan', permission: 'inventory:write' },
   { key: 'purchaseOrders', titleKey: 'modules.purchaseOrders', icon: 'logistics', to: '/purchase-orders', permission: 'purchasing:read' },
+  { key: 'reorder', titleKey: 'modules.reorder', icon: 'replay', to: '/purchasing/reorder', permission: 'purchasing:read' },
   { key: 'products', titleKey: 'modules.products', icon: 'goods-collect-o', to: '/products', permission: 'catalog:read' },
   { key: 'users', titleKey: 'modules.users', icon: 'friends-o', to: '/users', permission: 'users:read' },
   { key: 'categories', titleKey: 'modules.categories', icon: 'cluster-o', to: '/categories', permission: 'catalog:read' },

@@ -36,6 +36,7 @@ const routes = [
       { path: 'warehouses/new', component: () => import('../views/warehouses/WarehouseView.vue'), meta: { titleKey: 'titles.newWarehouse', permission: 'warehouses:write' } },
       { path: 'warehouses/:id', component: () => import('../views/warehouses/WarehouseView.vue'), meta: { titleKey: 'titles.warehouse', permission: 'warehouses:read' }, props: true },
       { path: 'purchase-orders', component: () => import('../views/purchasing/PurchaseOrderListView.vue'), meta: { titleKey: 'titles.purchaseOrders', permission: 'purchasing:read' } },
+      { path: 'purchasing/reorder', component: () => import('../views/purchasing/ReorderView.vue'), meta: { titleKey: 'titles.reorder', permission: 'purchasing:read' } },
       { path: 'purchase-orders/new', component: () => import('../views/purchasing/PurchaseOrderFormView.vue'), meta: { titleKey: 'titles.newPurchaseOrder', permission: 'purchasing:write', wide: true } },
       { path: 'purchase-orders/:id/edit', component: () => import('../views/purchasing/PurchaseOrderFormView.vue'), meta: { titleKey: 'titles.editPurchaseOrder', permission: 'purchasing:write', wide: true }, props: true },
       { path: 'purchase-orders/:id', component: () => import('../views/purchasing/PurchaseOrderView.vue'), meta: { titleKey: 'titles.purchaseOrder', permission: 'purchasing:read' }, props: true },
