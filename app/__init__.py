@@ -128,6 +128,7 @@ def _register_api(app: Flask) -> None:
     from app.core.api import blp as core_blp
     from app.core.errors import register_error_handlers
     from app.extensions import api
+    from app.finance.api import blp as finance_blp
     from app.imports.api import blp as imports_blp
     from app.inventory.api import blp as inventory_blp
     from app.partners.api import blp as partners_blp
@@ -142,7 +143,7 @@ def _register_api(app: Flask) -> None:
     api.spec.options["security"] = [{"cookie": []}, {"bearer": []}]
     blueprints = (
         core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp, imports_blp, scanning_blp,
-        purchasing_blp,
+        purchasing_blp, finance_blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -13,6 +13,8 @@ PARTNER_READERS = PARTNER_WRITERS | {"finance"}
 STOCK_WRITERS = {"admin", "manager", "warehouse"}
 PURCHASING_WRITERS = {"admin", "manager", "purchaser"}
 PURCHASING_READERS = PURCHASING_WRITERS | {"warehouse", "finance"}
+FINANCE_WRITERS = {"admin", "finance"}
+FINANCE_READERS = FINANCE_WRITERS | {"manager"}
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
 
 # (method, rule) → the roles that may call it. A new endpoint must be added here.
@@ -97,6 +99,17 @@ EXPECTED = {
     ("GET", "/api/v1/purchase-orders/<int:order_id>/receipts"): PURCHASING_READERS,
     ("GET", "/api/v1/purchase-orders/<int:order_id>/returns"): PURCHASING_READERS,
     ("POST", "/api/v1/purchase-receipts/<int:receipt_id>/returns"): STOCK_WRITERS,
+    ("GET", "/api/v1/supplier-bills"): FINANCE_READERS,
+    ("POST", "/api/v1/supplier-bills"): FINANCE_WRITERS,
+    ("GET", "/api/v1/supplier-bills/<int:bill_id>"): FINANCE_READERS,
+    ("POST", "/api/v1/supplier-bills/<int:bill_id>/post"): FINANCE_WRITERS,
+    ("POST", "/api/v1/supplier-bills/<int:bill_id>/cancel"): FINANCE_WRITERS,
+    ("GET", "/api/v1/supplier-payments"): FINANCE_READERS,
+    ("POST", "/api/v1/supplier-payments"): FINANCE_WRITERS,
+    ("GET", "/api/v1/supplier-payments/<int:payment_id>"): FINANCE_READERS,
+    ("POST", "/api/v1/supplier-payments/<int:payment_id>/allocate"): FINANCE_WRITERS,
+    ("GET", "/api/v1/payables"): FINANCE_READERS,
+    ("GET", "/api/v1/payables/ageing"): FINANCE_READERS,
     ("GET", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_READERS,
     ("POST", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_WRITERS,
 }

@@ -1,0 +1,1 @@
+"""Finance: supplier bills, supplier payments and what is owed to suppliers."""
