@@ -16,7 +16,7 @@ from sqlalchemy.orm import lazyload
 from app.catalog.models import Product
 from app.catalog.services import find_by_code
 from app.core.db import utcnow
-from app.core.errors import Forbidden, NotFound, ValidationProblem
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from app.core.security import allowed_warehouse_ids
 from app.core.transactions import run_transaction
 from app.extensions import db
@@ -80,6 +80,14 @@ def create_movement(data: dict) -> dict:
 
 def cancel_movement(document_id: int) -> dict:
     document = get_movement(document_id)
+    if document.source_type is not None:
+        # A receipt's or a return's stock belongs to that document: cancelling it here
+        # would leave the order's received quantities saying otherwise.
+        raise Conflict(
+            f"{document.number} was posted by a {document.source_type.replace('_', ' ')}; "
+            "correct it there.",
+            type="posted-by-another-document",
+        )
     _check_may_use(document.warehouse_id)
     if document.to_warehouse_id is not None:
         _check_may_use(document.to_warehouse_id)

@@ -284,6 +284,10 @@ def test_partial_then_full_receipt_then_close(shop):
     assert receipts[1]["note"] == "尾货" and receipts[1]["order"]["number"] == order["number"]
     document = floor.get(f"/api/v1/stock/movements/{receipts[0]['document']['id']}").json
     assert document["type"] == "in" and len(document["lines"]) == 2
+    # Its stock belongs to the receipt: it is not cancelled as a bare stock document.
+    refused = floor.post(f"/api/v1/stock/movements/{document['id']}/cancel")
+    assert_problem(refused, 409, "posted-by-another-document")
+    assert _balance(floor, shop["rice"], shop["w1"])["on_hand"] == "10.000"
     assert_problem(_receive(floor, order, {"po_line_id": rice_line, "qty": "1"}), 409,
                    "invalid-state")  # fmt: skip
     assert shop["buyer"].post(f"{url}/close").json["state"] == "closed"
