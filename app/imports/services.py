@@ -5,6 +5,7 @@ import csv
 import io
 import re
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -285,7 +286,7 @@ def _prefetch_products(payloads: list[dict]) -> Prefetched:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Importer:
+class Importer(ABC):
     """How one kind of sheet is read and checked, the same way for every kind.
 
     `run_import` reads the rows and loads each through `schema`; `stage` applies the
@@ -311,13 +312,13 @@ class Importer:
         """API field → the column it came from, to name the column of an error."""
         return {self.fields.get(c.key, c.key): c.key for c in columns}
 
+    @abstractmethod
     def stage(self, checked: list, errors: "RowErrors", mode: str) -> Any:
         """Check (row, loaded, present) tuples against the database; what `save` needs."""
-        raise NotImplementedError
 
+    @abstractmethod
     def save(self, staged: Any, *, dry_run: bool, user_id: int) -> dict:
         """Write what `stage` checked (a dry run: nothing); the counts for the answer."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,11 +37,15 @@ def batch_ref(batch: Batch | None) -> dict | None:
 
 
 def user_ref(user_id: int | None) -> dict | None:
-    """{id, username, display_name} of a user, read from the users table."""
+    """{id, username, display_name} of a user, read from the users table once per session:
+    a list of documents names the same few people on every row."""
     if user_id is None:
         return None
-    users = users_table()
-    row = db.session.execute(
-        select(users.c.id, users.c.username, users.c.display_name).where(users.c.id == user_id)
-    ).one()
-    return dict(row._mapping)
+    known = db.session.info.setdefault("jxc_user_refs", {})
+    if user_id not in known:
+        users = users_table()
+        row = db.session.execute(
+            select(users.c.id, users.c.username, users.c.display_name).where(users.c.id == user_id)
+        ).one()
+        known[user_id] = dict(row._mapping)
+    return dict(known[user_id])
