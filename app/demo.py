@@ -4,6 +4,7 @@ Safe to run again."""
 from app.auth import services as auth_services
 from app.core.permissions import ROLES
 from app.demo_catalog import seed_catalogue
+from app.demo_finance import seed_finance
 from app.demo_partners import seed_partners
 from app.demo_purchasing import seed_purchasing
 from app.demo_stock import seed_stock
@@ -62,4 +63,5 @@ def seed_demo() -> dict:
         **seed_partners(),
         "stock_documents": seed_stock(),
         "purchase_orders": seed_purchasing(),
+        "supplier_bills": seed_finance(),
     }

@@ -33,7 +33,7 @@ STORIES = (
 
 
 @contextmanager
-def _acting_as(username: str):
+def acting_as(username: str):
     """Run services as this demo user (they record who did what)."""
     user = db.session.scalar(select(User).where(User.username == username))
     with current_app.test_request_context("/demo", method="POST"):
@@ -67,7 +67,7 @@ def seed_purchasing() -> int:
             }
             for p in chosen
         ]
-        with _acting_as("purchaser"):
+        with acting_as("purchaser"):
             order = services.create_order(
                 {
                     "supplier_id": suppliers[n % len(suppliers)].id,
@@ -84,9 +84,9 @@ def seed_purchasing() -> int:
                 {"po_line_id": line["id"], "qty": Decimal(line["qty"]) * share}
                 for line in order["lines"]
             ]
-            with _acting_as("warehouse"):
+            with acting_as("warehouse"):
                 receiving.receive(order["id"], {"lines": received, "note": ""})
         if state in ("closed", "cancelled"):
-            with _acting_as("purchaser"):
+            with acting_as("purchaser"):
                 services.change_state(order["id"], "close" if state == "closed" else "cancel")
     return len(STORIES)

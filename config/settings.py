@@ -77,6 +77,9 @@ class Config:
     # A salesperson sees only the customers assigned to them.
     SALES_SEE_OWN_CUSTOMERS_ONLY = _env_bool("SALES_SEE_OWN_CUSTOMERS_ONLY", True)
 
+    # The name printed at the top of statements and delivery notes.
+    COMPANY_NAME = _env("COMPANY_NAME", "JXC")
+
     API_TITLE = "JXC API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -1,13 +1,18 @@
+from flask import Response, request
+
+from app.core import printing
 from app.core.api_docs import ApiBlueprint
 from app.core.pagination import list_page
 from app.core.schemas import page_of
 from app.core.security import requires
-from app.finance import services
+from app.finance import services, statement
 from app.finance.models import SupplierBill, SupplierPayment
 from app.finance.schemas import (
     AgeingArgsSchema,
     AgeingSchema,
     AllocateSchema,
+    BillableArgsSchema,
+    BillableSchema,
     BillCreateSchema,
     BillListArgsSchema,
     BillSchema,
@@ -17,6 +22,9 @@ from app.finance.schemas import (
     PaymentCreateSchema,
     PaymentListArgsSchema,
     PaymentSchema,
+    PrintedStatementArgsSchema,
+    StatementArgsSchema,
+    StatementSchema,
 )
 
 blp = ApiBlueprint(
@@ -61,6 +69,18 @@ def create_bill(data):
     Billing more than is left of a receipt line (received − returned − billed) is a 422
     naming the line; a price or tax rate other than the order's is kept and flagged."""
     return services.create_bill(data)
+
+
+@blp.route("/supplier-bills/billable")
+@requires("finance:read")
+@blp.arguments(BillableArgsSchema, location="query")
+@blp.response(200, BillableSchema)
+@blp.documents_errors(401, 403, 422)
+def billable(args):
+    """A supplier's receipt lines with something left to bill (received − returned − billed
+    by drafts and posted bills), oldest first, with the order's price: what a new bill
+    picks its lines from."""
+    return services.billable(args["supplier_id"])
 
 
 @blp.route("/supplier-bills/<int:bill_id>")
@@ -162,3 +182,44 @@ def payables_ageing(args):
     """Open amounts of posted bills by days past due on `as_of`: not due, 1–30, 31–60,
     61–90, over 90."""
     return services.ageing(args)
+
+
+@blp.route("/suppliers/<int:supplier_id>/statement")
+@requires("finance:read")
+@blp.arguments(StatementArgsSchema, location="query")
+@blp.response(200, StatementSchema)
+@blp.documents_errors(401, 403, 404, 422)
+def supplier_statement(args, supplier_id):
+    """The supplier statement (对账单) for `from`–`to`: opening balance, bills, credit for
+    billed goods sent back, payments with the running balance, closing balance."""
+    return statement.statement(supplier_id, args["start"], args["end"])
+
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@blp.route("/suppliers/<int:supplier_id>/statement.<any(xlsx, pdf):fmt>")
+@requires("finance:read")
+@blp.arguments(PrintedStatementArgsSchema, location="query")
+@blp.alt_response(200, description="The statement as .xlsx or PDF", content_type=MEDIA_TYPES["pdf"],
+                  success=True)  # fmt: skip
+@blp.documents_errors(401, 403, 404, 422)
+def printed_statement(args, supplier_id, fmt):
+    """The same statement to send or print, in `lang`."""
+    data = statement.statement(supplier_id, args["start"], args["end"])
+    lang = args["lang"] or request.accept_languages.best_match(statement.LANGUAGES, "zh-CN")
+    document = statement.printed(data, lang)
+    if fmt == "pdf":
+        body = printing.to_pdf(document)
+    else:
+        body = printing.to_xlsx(document, document.title)
+    response = Response(body, mimetype=MEDIA_TYPES[fmt])
+    filename = (
+        f"statement-{data['supplier']['code']}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.{fmt}"
+    )
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from app.core.schemas import DecimalString, ListArgsSchema
 from app.finance.models import BILL_STATES, METHODS
 from app.finance.services import BUCKETS
+from app.finance.statement import KINDS, LANGUAGES
 from app.inventory.schemas import QTY_MAX, ProductRefSchema, RefSchema, UserRefSchema
 from app.purchasing.schemas import PRICE_MAX, RATE, DocumentRefSchema, TotalsSchema
 
@@ -99,6 +100,29 @@ class PayablesArgsSchema(Schema):
 class AgeingArgsSchema(Schema):
     supplier_id = fields.Integer()
     as_of = fields.Date(load_default=None, metadata={"description": "Default: today (UTC)"})
+
+
+class BillableArgsSchema(Schema):
+    supplier_id = fields.Integer(required=True)
+
+
+class StatementArgsSchema(Schema):
+    start = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "Default: the 1st of `to`'s month"},
+    )
+    end = fields.Date(
+        data_key="to", load_default=None, metadata={"description": "Default: today (UTC)"}
+    )
+
+
+class PrintedStatementArgsSchema(StatementArgsSchema):
+    lang = fields.String(
+        load_default=None,
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "Default: the browser's Accept-Language, else zh-CN"},
+    )
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -214,3 +238,55 @@ class AgeingSchema(Schema):
     as_of = fields.Date()
     items = fields.List(fields.Nested(AgeingRowSchema))
     totals = fields.Nested(AgeingFiguresSchema)
+
+
+class BillableLineSchema(Schema):
+    receipt_line_id = fields.Integer()
+    receipt = fields.Nested(DocumentRefSchema)
+    received_at = fields.DateTime()
+    purchase_order = fields.Nested(DocumentRefSchema)
+    product = fields.Nested(ProductRefSchema)
+    unit = fields.String()
+    received_qty = DecimalString(3, metadata={"description": "In `unit`"})
+    returned_qty = DecimalString(3)
+    billed_qty = DecimalString(3, metadata={"description": "By draft and posted bills"})
+    left_qty = DecimalString(3)
+    unit_price = DecimalString(
+        6, metadata={"description": "The order's, after discount, excl. tax"}
+    )
+    tax_rate = DecimalString(4)
+
+
+class BillableSchema(Schema):
+    supplier = fields.Nested(RefSchema)
+    items = fields.List(fields.Nested(BillableLineSchema))
+
+
+class StatementEntrySchema(Schema):
+    date = fields.Date()
+    kind = fields.String(metadata={"description": " | ".join(KINDS)})
+    id = fields.Integer(metadata={"description": "The bill's, the return's or the payment's"})
+    number = fields.String()
+    reference = fields.String(
+        metadata={"description": "The supplier's bill number, the payment's reference"}
+    )
+    increase = DecimalString(2)
+    decrease = DecimalString(2)
+    balance = DecimalString(2)
+
+
+class StatementTotalsSchema(Schema):
+    opening = DecimalString(2)
+    billed = DecimalString(2)
+    returned = DecimalString(2)
+    paid = DecimalString(2)
+    closing = DecimalString(2)
+
+
+class StatementSchema(Schema):
+    supplier = fields.Nested(RefSchema)
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    opening = DecimalString(2)
+    entries = fields.List(fields.Nested(StatementEntrySchema))
+    totals = fields.Nested(StatementTotalsSchema)

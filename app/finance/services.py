@@ -34,6 +34,8 @@ from app.purchasing.models import (
     PurchaseOrderLine,
     PurchaseReceipt,
     PurchaseReceiptLine,
+    PurchaseReturn,
+    PurchaseReturnLine,
 )
 from app.purchasing.receiving import plain
 from app.purchasing.services import AMOUNT_MAX, line_amounts, net_unit_cost
@@ -249,11 +251,7 @@ def _checked_lines(supplier_id: int, rows: Sequence[dict], errors: dict,
             ]
             continue
         receipt_line, order_line = pair
-        factor = (
-            order_line.factor
-            if receipt_line.unit == order_line.unit
-            else receipt_line.base_qty / receipt_line.qty
-        )
+        factor = _factor(receipt_line, order_line)
         base_qty = (row["qty"] * factor).quantize(QTY_PLACES, rounding=ROUND_HALF_UP)
         left = receipt_line.base_qty - receipt_line.returned_base_qty - billed[receipt_line.id]
         if base_qty > left:
@@ -265,9 +263,7 @@ def _checked_lines(supplier_id: int, rows: Sequence[dict], errors: dict,
                 f"billed {plain(billed[receipt_line.id] / factor)})"
             ]
         billed[receipt_line.id] += base_qty
-        order_price = (net_unit_cost(order_line) * factor).quantize(
-            PRICE_PLACES, rounding=ROUND_HALF_UP
-        )
+        order_price = _order_price(order_line, factor)
         unit_price = order_price if row.get("unit_price") is None else row["unit_price"]
         tax_rate = order_line.tax_rate if row.get("tax_rate") is None else row["tax_rate"]
         amount, tax, total = line_amounts(row["qty"], unit_price, ZERO, tax_rate)
@@ -291,6 +287,66 @@ def _checked_lines(supplier_id: int, rows: Sequence[dict], errors: dict,
             }
         )
     return lines
+
+
+def _factor(receipt_line: PurchaseReceiptLine, order_line: PurchaseOrderLine) -> Decimal:
+    """Base units in one of the receipt line's units."""
+    if receipt_line.unit == order_line.unit:
+        return order_line.factor
+    return receipt_line.base_qty / receipt_line.qty
+
+
+def _order_price(order_line: PurchaseOrderLine, factor: Decimal) -> Decimal:
+    """The order's price after discount, excluding tax, per `factor` base units."""
+    return (net_unit_cost(order_line) * factor).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def billable(supplier_id: int) -> dict:
+    """Receipt lines of a supplier with something left to bill (received − returned −
+    billed by drafts and posted bills), oldest first, in each receipt line's unit."""
+    supplier = db.session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise ValidationProblem({"supplier_id": [f"no supplier with id {supplier_id}"]})
+    rows = db.session.execute(
+        select(PurchaseReceiptLine, PurchaseReceipt, PurchaseOrderLine, PurchaseOrder)
+        .join(PurchaseReceipt, PurchaseReceipt.id == PurchaseReceiptLine.receipt_id)
+        .join(PurchaseOrderLine, PurchaseOrderLine.id == PurchaseReceiptLine.order_line_id)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+        .where(
+            PurchaseOrder.supplier_id == supplier_id,
+            PurchaseReceiptLine.base_qty > PurchaseReceiptLine.returned_base_qty,
+        )
+        .order_by(PurchaseReceipt.received_at, PurchaseReceiptLine.id)
+    ).all()
+    billed = _billed_base_qty({row[0].id for row in rows}, ("draft", *OWING))
+    products = product_refs({row[2].product_id for row in rows})
+    items = []
+    for receipt_line, receipt, order_line, order in rows:
+        left = receipt_line.base_qty - receipt_line.returned_base_qty - billed[receipt_line.id]
+        if left <= 0:
+            continue
+        factor = _factor(receipt_line, order_line)
+
+        def in_unit(base_qty, factor=factor):
+            return (base_qty / factor).quantize(QTY_PLACES, rounding=ROUND_HALF_UP)
+
+        items.append(
+            {
+                "receipt_line_id": receipt_line.id,
+                "receipt": {"id": receipt.id, "number": receipt.number},
+                "received_at": receipt.received_at,
+                "purchase_order": {"id": order.id, "number": order.number},
+                "product": products[order_line.product_id],
+                "unit": receipt_line.unit,
+                "received_qty": in_unit(receipt_line.base_qty),
+                "returned_qty": in_unit(receipt_line.returned_base_qty),
+                "billed_qty": in_unit(billed[receipt_line.id]),
+                "left_qty": in_unit(left),
+                "unit_price": _order_price(order_line, factor),
+                "tax_rate": order_line.tax_rate,
+            }
+        )
+    return {"supplier": _supplier_ref(supplier_id), "items": items}
 
 
 def _billed_base_qty(receipt_line_ids, states, exclude_bill_id=None) -> defaultdict:
@@ -519,25 +575,60 @@ def _sums(stmt) -> dict[int, Decimal]:
     return {key: Decimal(value or 0) for key, value in db.session.execute(stmt)}
 
 
-def return_credits() -> dict[int, Decimal]:
-    """Per supplier: the value, at order cost plus the order's tax rate, of goods that were
-    billed (posted) and then sent back. Goods returned before billing are simply not
-    billable, so they owe nothing and earn no credit."""
-    returned = db.session.execute(
-        select(PurchaseReceiptLine, PurchaseOrderLine, PurchaseOrder.supplier_id)
+def return_credits(supplier_id: int | None = None) -> list[dict]:
+    """Credit notes for goods billed (posted) and then sent back, one per purchase return
+    that earned any: {supplier_id, return_id, number, date, amount}, valued at the order's
+    net price plus its tax rate. Goods returned before billing are simply not billable, so
+    they owe nothing and earn no credit: per receipt line, a return earns credit only for
+    what it takes back beyond what was still unbilled when it was made."""
+    stmt = (
+        select(
+            PurchaseReturnLine,
+            PurchaseReturn,
+            PurchaseReceiptLine,
+            PurchaseOrderLine,
+            PurchaseOrder.supplier_id,
+        )  # fmt: skip
+        .join(PurchaseReturn, PurchaseReturn.id == PurchaseReturnLine.return_id)
+        .join(PurchaseReceiptLine, PurchaseReceiptLine.id == PurchaseReturnLine.receipt_line_id)
         .join(PurchaseOrderLine, PurchaseOrderLine.id == PurchaseReceiptLine.order_line_id)
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-        .where(PurchaseReceiptLine.returned_base_qty > 0)
-    ).all()
-    billed = _billed_base_qty({line.id for line, _, _ in returned}, OWING)
-    credits: dict[int, Decimal] = defaultdict(Decimal)
-    for receipt_line, order_line, supplier_id in returned:
-        qty = billed[receipt_line.id] + receipt_line.returned_base_qty - receipt_line.base_qty
+    )
+    if supplier_id is not None:
+        stmt = stmt.where(PurchaseOrder.supplier_id == supplier_id)
+    returned = db.session.execute(stmt).all()
+    # When each receipt line was billed: (posted_at, base units) of posted bills.
+    billings: dict[int, list] = defaultdict(list)
+    for receipt_line_id, posted_at, base_qty in db.session.execute(
+        select(SupplierBillLine.receipt_line_id, SupplierBill.posted_at, SupplierBillLine.base_qty)
+        .join(SupplierBill, SupplierBill.id == SupplierBillLine.bill_id)
+        .where(
+            SupplierBill.state.in_(OWING),
+            SupplierBillLine.receipt_line_id.in_({row[2].id for row in returned}),
+        )
+    ):
+        billings[receipt_line_id].append((posted_at, base_qty))
+
+    credits: dict[int, dict] = {}
+    returned_so_far: dict[int, Decimal] = defaultdict(Decimal)
+    for line, ret, receipt_line, order_line, supplier in sorted(
+        returned, key=lambda row: (row[1].returned_at, row[0].id)
+    ):
+        billed = sum((qty for at, qty in billings[receipt_line.id] if at <= ret.returned_at),
+                     ZERO)  # fmt: skip
+        before = returned_so_far[receipt_line.id]
+        returned_so_far[receipt_line.id] += line.base_qty
+
+        unbilled = receipt_line.base_qty - billed  # what a return may take back for free
+        qty = max(before + line.base_qty - unbilled, ZERO) - max(before - unbilled, ZERO)
+        credit = credits.setdefault(
+            ret.id, {"supplier_id": supplier, "return_id": ret.id, "number": ret.number,
+                     "date": ret.returned_at.date(), "amount": ZERO}
+        )  # fmt: skip
         if qty > 0:
-            amount, tax, total = line_amounts(qty, net_unit_cost(order_line), ZERO,
-                                              order_line.tax_rate)  # fmt: skip
-            credits[supplier_id] += total
-    return credits
+            credit["amount"] += line_amounts(qty, net_unit_cost(order_line), ZERO,
+                                             order_line.tax_rate)[2]  # fmt: skip
+    return [credit for credit in credits.values() if credit["amount"] > 0]
 
 
 def payables(args: dict) -> dict:
@@ -556,7 +647,9 @@ def payables(args: dict) -> dict:
     payments = select(SupplierPayment.supplier_id).group_by(SupplierPayment.supplier_id)
     paid = _sums(payments.add_columns(func.sum(SupplierPayment.amount)))
     allocated = _sums(payments.add_columns(func.sum(SupplierPayment.allocated)))
-    credits = return_credits()
+    credits: dict[int, Decimal] = defaultdict(Decimal)
+    for credit in return_credits():
+        credits[credit["supplier_id"]] += credit["amount"]
 
     stmt = select(Supplier).order_by(Supplier.code)
     if args.get("supplier_id") is not None:

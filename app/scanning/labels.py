@@ -20,8 +20,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
+
+from app.core.printing import CJK_FONT
 
 LAYOUTS = ("50x30", "a4")
 LABEL_W, LABEL_H = 50 * mm, 30 * mm
@@ -43,10 +44,6 @@ _GS1_LOT_CHARS = frozenset(
 )
 
 LATIN_FONT, LATIN_BOLD = "Helvetica", "Helvetica-Bold"
-# Built-in CID font: readers supply the glyphs, so the PDF carries no font file.
-CJK_FONT = "STSong-Light"
-if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ EXPECTED = {
     ("GET", "/api/v1/supplier-bills"): FINANCE_READERS,
     ("POST", "/api/v1/supplier-bills"): FINANCE_WRITERS,
     ("GET", "/api/v1/supplier-bills/<int:bill_id>"): FINANCE_READERS,
+    ("GET", "/api/v1/supplier-bills/billable"): FINANCE_READERS,
     ("POST", "/api/v1/supplier-bills/<int:bill_id>/post"): FINANCE_WRITERS,
     ("POST", "/api/v1/supplier-bills/<int:bill_id>/cancel"): FINANCE_WRITERS,
     ("GET", "/api/v1/supplier-payments"): FINANCE_READERS,
@@ -110,6 +111,8 @@ EXPECTED = {
     ("POST", "/api/v1/supplier-payments/<int:payment_id>/allocate"): FINANCE_WRITERS,
     ("GET", "/api/v1/payables"): FINANCE_READERS,
     ("GET", "/api/v1/payables/ageing"): FINANCE_READERS,
+    ("GET", "/api/v1/suppliers/<int:supplier_id>/statement"): FINANCE_READERS,
+    ("GET", "/api/v1/suppliers/<int:supplier_id>/statement.<any(xlsx, pdf):fmt>"): FINANCE_READERS,
     ("GET", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_READERS,
     ("POST", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_WRITERS,
 }
