@@ -14,7 +14,9 @@ one call. A posting:
 3. appends ledger lines with the cost and the running quantity and value per product ×
    warehouse, and queues `stock.changed` / `stock.low` for after the commit.
 
-`expect()` keeps the quantity on order (open purchase orders) beside the stock.
+`expect()` keeps the quantity on order (open purchase orders) beside the stock, and
+`reserve()` the quantity promised to confirmed sales orders: it never promises more than
+is available (on hand in unexpired stock − reserved), under the same row lock as postings.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -57,6 +59,17 @@ KINDS = tuple(NUMBER_PREFIXES)
 API_KINDS = tuple(kind for kind in KINDS if kind != "opening")
 # Opening stock (期初) comes in exactly like a stock-in.
 STOCK_IN_KINDS = ("in", "opening")
+
+
+class Shortages(Conflict):
+    """Some of what was asked to be reserved is not available; `short` lists each."""
+
+    type = "insufficient-stock"
+
+    def __init__(self, short: list[dict]):
+        names = ", ".join(f"{s['product']['sku']} (requested {s['requested']}, available "
+                          f"{s['available']})" for s in short)  # fmt: skip
+        super().__init__(f"Not enough stock to reserve: {names}.", short=short)
 
 
 class NotEnoughStock(Conflict):
@@ -490,20 +503,66 @@ def expect(product_id: int, warehouse_id: int, delta: Decimal, run: Driver | Non
         return
     # Two orders may expect a product in a warehouse for the first time at once: one
     # insert wins, and both then add to the same row.
-    run(
-        sql.NEW_EMPTY_PLACE[db.engine.dialect.name],
-        {
-            "product_id": product_id,
-            "warehouse_id": warehouse_id,
-            "place": where["b_place"],
-            "location_id": None,
-            "batch_id": None,
-            "on_hand": 0,
-            "reserved": 0,
-            "on_order": 0,
-        },
-    )
+    run(sql.NEW_EMPTY_PLACE[db.engine.dialect.name], _empty_place(product_id, warehouse_id))
     run(sql.ADD_ON_ORDER, where)
+
+
+def reserve(warehouse_id: int, wanted: Sequence[tuple[object, int, Decimal]], *,
+            user_id: int) -> None:  # fmt: skip
+    """Reserve (or, with negative quantities, release) base units of products in a
+    warehouse, inside the caller's transaction. `wanted` is (the caller's key for the
+    line, product id, quantity). All or nothing: if any product lacks what its lines ask
+    together, `Shortages` (409) lists each such line with what it asked and what is
+    available, and nothing is reserved."""
+    run = Driver(db.session.connection())
+    posting = _Posting(document_id=0, user_id=user_id, at=utcnow(), run=run)
+    by_product: dict[int, Decimal] = {}
+    for _, product_id, qty in wanted:
+        by_product[product_id] = by_product.get(product_id, ZERO) + qty
+    _lock(posting, ((product_id, warehouse_id) for product_id in by_product))
+    available = {
+        product_id: _reservable(run, product_id, warehouse_id)
+        for product_id, qty in by_product.items()
+        if qty > 0
+    }
+    short = [
+        {"key": key, "product": _summary(posting.products[product_id]),
+         "requested": _plain(qty), "available": _plain(max(available[product_id], ZERO))}
+        for key, product_id, qty in wanted
+        if product_id in available and by_product[product_id] > available[product_id]
+    ]  # fmt: skip
+    if short:
+        raise Shortages(short)
+    for product_id, delta in sorted(by_product.items()):
+        if not delta:
+            continue
+        where = {"b_product": product_id, "b_warehouse": warehouse_id,
+                 "b_place": place_key(None, None), "delta": delta}  # fmt: skip
+        if not run(sql.ADD_RESERVED, where).rowcount:
+            run(sql.NEW_EMPTY_PLACE[db.engine.dialect.name], _empty_place(product_id, warehouse_id))
+            run(sql.ADD_RESERVED, where)
+        valuation = posting.valuations[(product_id, warehouse_id)]
+        valuation.reserved += delta
+        _announce(posting.products[product_id], warehouse_id, valuation)
+
+
+def _reservable(run: Driver, product_id: int, warehouse_id: int) -> Decimal:
+    """On hand in unexpired stock − everything reserved, for a product in a warehouse."""
+    today = utcnow().date()
+    rows = run(sql.PLACES, {"product_id": product_id, "warehouse_id": warehouse_id}).all()
+    fresh = sum((r.on_hand for r in rows if r.expiry is None or r.expiry >= today), ZERO)
+    return fresh - sum((r.reserved for r in rows), ZERO)
+
+
+def _empty_place(product_id: int, warehouse_id: int) -> dict:
+    """A product's warehouse-level balance row, holding nothing yet."""
+    return {"product_id": product_id, "warehouse_id": warehouse_id,
+            "place": place_key(None, None), "location_id": None, "batch_id": None,
+            "on_hand": 0, "reserved": 0, "on_order": 0}  # fmt: skip
+
+
+def _summary(product: ProductFacts) -> dict:
+    return {"id": product.id, "sku": product.sku, "name": product.name}
 
 
 def _entry(posting, line_id, place: Place, qty, unit_cost, value, reverses) -> dict:
@@ -577,7 +636,7 @@ def _note_costs(posting, product_id: int, last_cost: Decimal, valuation: _Valuat
 
 def _announce(product: ProductFacts, warehouse_id: int, valuation: _Valuation) -> None:
     available = valuation.qty - valuation.reserved
-    summary = {"id": product.id, "sku": product.sku, "name": product.name}
+    summary = _summary(product)
     rooms = (f"warehouse:{warehouse_id}",)
     emit(
         "stock.changed",

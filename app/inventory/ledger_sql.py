@@ -141,6 +141,12 @@ ADD_ON_ORDER = (
     .where(*_this_place)
     .values(on_order=balances.c.on_order + bindparam("delta", type_=balances.c.on_order.type))
 )
+# Reserved (confirmed sales orders): also on the warehouse-level row.
+ADD_RESERVED = (
+    update(balances)
+    .where(*_this_place)
+    .values(reserved=balances.c.reserved + bindparam("delta", type_=balances.c.reserved.type))
+)
 NEW_EMPTY_PLACE = {
     name: dialect.insert(balances).on_conflict_do_nothing()
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
