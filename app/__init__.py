@@ -133,6 +133,7 @@ def _register_api(app: Flask) -> None:
     from app.inventory.api import blp as inventory_blp
     from app.partners.api import blp as partners_blp
     from app.purchasing.api import blp as purchasing_blp
+    from app.sales.api import blp as sales_blp
     from app.scanning.api import blp as scanning_blp
 
     api.init_app(app)
@@ -143,7 +144,7 @@ def _register_api(app: Flask) -> None:
     api.spec.options["security"] = [{"cookie": []}, {"bearer": []}]
     blueprints = (
         core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp, imports_blp, scanning_blp,
-        purchasing_blp, finance_blp,
+        purchasing_blp, finance_blp, sales_blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -31,6 +31,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"demo stock documents posted: {result['stock_documents']}")
         click.echo(f"demo purchase orders created: {result['purchase_orders']}")
         click.echo(f"demo supplier bills created: {result['supplier_bills']}")
+        click.echo(f"demo sales orders created: {result['sales_orders']}")
         click.echo(f"log in as {', '.join(ROLES)} with password {DEMO_PASSWORD}")
 
     @app.cli.command("create-user")

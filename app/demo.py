@@ -7,6 +7,7 @@ from app.demo_catalog import seed_catalogue
 from app.demo_finance import seed_finance
 from app.demo_partners import seed_partners
 from app.demo_purchasing import seed_purchasing
+from app.demo_sales import seed_sales
 from app.demo_stock import seed_stock
 from app.inventory.services import ensure_locations, ensure_warehouse
 
@@ -64,4 +65,5 @@ def seed_demo() -> dict:
         "stock_documents": seed_stock(),
         "purchase_orders": seed_purchasing(),
         "supplier_bills": seed_finance(),
+        "sales_orders": seed_sales(),
     }

@@ -15,7 +15,7 @@ from app.catalog.schemas import (
 )
 from app.core.api_docs import ApiBlueprint
 from app.core.content import accepts, uploaded_bytes
-from app.core.pagination import apply_sort, paginate
+from app.core.pagination import apply_sort, changed_since, paginate
 from app.core.pictures import PICTURE_TYPES
 from app.core.schemas import page_of
 from app.core.security import requires
@@ -71,6 +71,7 @@ def list_products(args):
     stmt = services.product_query(
         args.get("q"), args.get("category_id"), args.get("brand"), args.get("active")
     )
+    stmt, default_sort = changed_since(stmt, Product, args, "sku")
     stmt = apply_sort(
         stmt,
         args.get("sort"),
@@ -80,7 +81,7 @@ def list_products(args):
             "updated_at": Product.updated_at,
             "id": Product.id,
         },
-        "sku",
+        default_sort,
     )
     return paginate(stmt, args["page"], args["per_page"])
 

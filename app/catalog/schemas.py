@@ -3,7 +3,13 @@ from decimal import Decimal
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from app.core.schemas import DecimalString, ListArgsSchema, RestrictedFieldsSchema, restricted
+from app.core.schemas import (
+    DecimalString,
+    ListArgsSchema,
+    RestrictedFieldsSchema,
+    SyncArgsSchema,
+    restricted,
+)
 
 SKU = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$",
@@ -176,7 +182,7 @@ class ImageArgsSchema(Schema):
     v = fields.String(metadata={"description": "The picture's key, for caching"})
 
 
-class ProductListArgsSchema(ListArgsSchema):
+class ProductListArgsSchema(ListArgsSchema, SyncArgsSchema):
     category_id = fields.Integer(metadata={"description": "Includes its sub-categories"})
     brand = fields.String()
     active = fields.Boolean()

@@ -226,6 +226,11 @@ def Quantity() -> ScaledDecimal:  # noqa: N802
     return ScaledDecimal(18, 3)
 
 
+def Rate() -> ScaledDecimal:  # noqa: N802
+    """Tax and discount rates: 0.13 is 13 %, 4 decimal places."""
+    return ScaledDecimal(7, 4)
+
+
 def compare_column_types(context, inspected_column, metadata_column, inspected_type, metadata_type):
     """Alembic: a ScaledDecimal is a NUMERIC(p, s) column in the schema on every database.
 

@@ -2,7 +2,9 @@
 
 A permission is "<area>:<read|write>", plus `cost:read` for purchase costs, margins and
 supplier prices (schemas drop cost fields for callers without it) and
-`inventory:override` for a manager's override (issuing an expired batch).
+`inventory:override` for a manager's override (issuing an expired batch) and
+`sales:approve` for a manager's approval (a price below the minimum, an order over the
+customer's credit limit).
 """
 
 AREAS = (
@@ -24,7 +26,7 @@ PERMISSIONS: tuple[str, ...] = tuple(
     for area in AREAS
     for action in ("read", "write")
     if (area, action) not in {("audit", "write"), ("reports", "write")}
-) + ("cost:read", "inventory:override")
+) + ("cost:read", "inventory:override", "sales:approve")
 
 
 def _grant(*specs: str) -> frozenset[str]:
@@ -43,7 +45,7 @@ def _grant(*specs: str) -> frozenset[str]:
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "manager": frozenset({"inventory:override"})
+    "manager": frozenset({"inventory:override", "sales:approve"})
     | _grant(
         "users:r",
         "audit:r",

@@ -44,6 +44,7 @@ class PrintedDocument:
     facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value) above
     summary: list[list] = field(default_factory=list)  # bold rows below the table
     footer: str = ""
+    signatures: list[str] = field(default_factory=list)  # a box to sign in for each
 
 
 def _text(value) -> str:
@@ -109,8 +110,23 @@ def to_pdf(doc: PrintedDocument) -> bytes:
     story.append(table)
     if doc.footer:
         story += [Spacer(1, 6 * mm), Paragraph(_escape(doc.footer), small)]
+    if doc.signatures:
+        story += [Spacer(1, 8 * mm), _signature_boxes(doc.signatures, page.width, small)]
     page.build(story)
     return buffer.getvalue()
+
+
+def _signature_boxes(labels: list[str], width: float, style: ParagraphStyle) -> Table:
+    """One box per label, side by side, tall enough to sign and date in."""
+    boxes = Table(
+        [[Paragraph(_escape(label), style) for label in labels]],
+        colWidths=[width / len(labels)] * len(labels),
+        rowHeights=[24 * mm],
+    )
+    boxes.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.black),
+                               ("INNERGRID", (0, 0), (-1, -1), 0.6, colors.black),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+    return boxes
 
 
 def _escape(text: str) -> str:

@@ -32,6 +32,16 @@ class ListArgsSchema(Schema):
     sort = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
+class SyncArgsSchema(Schema):
+    """?updated_since= for delta sync: records changed at or after that moment (archived
+    ones included, so a device can drop them), oldest change first."""
+
+    updated_since = fields.AwareDateTime(
+        load_default=None,
+        metadata={"description": "ISO 8601 with offset; keep the largest updated_at seen"},
+    )
+
+
 _envelopes: dict[type, type[Schema]] = {}
 
 

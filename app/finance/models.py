@@ -5,9 +5,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
-from app.core.db import Money, Quantity, TimestampMixin, UnitCost, UTCDateTime
+from app.core.db import Money, Quantity, Rate, TimestampMixin, UnitCost, UTCDateTime
 from app.extensions import db
-from app.purchasing.models import Rate
 
 BILL_STATES = ("draft", "posted", "paid", "cancelled")
 METHODS = ("cash", "bank", "alipay", "wechat", "other")

@@ -38,7 +38,8 @@ from app.purchasing.models import (
     PurchaseReturnLine,
 )
 from app.purchasing.receiving import plain
-from app.purchasing.services import AMOUNT_MAX, line_amounts, net_unit_cost
+from app.purchasing.services import net_unit_cost
+from app.trade.lines import AMOUNT_MAX, line_amounts
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")

@@ -440,8 +440,7 @@ def _pick(posting, place: Place, qty, *, allow_expired, exact):
         return allow_expired or row.expiry is None or row.expiry >= today
 
     candidates = sorted(
-        (r for r in rows if eligible(r) and r.on_hand - r.reserved > 0),
-        key=lambda r: (r.expiry or date.max, r.batch_id or 0, r.location_id or 0, r.id),
+        (r for r in rows if eligible(r) and r.on_hand - r.reserved > 0), key=fefo_order
     )
     available = min(sum((r.on_hand - r.reserved for r in candidates), ZERO), free_in_warehouse)
     available = max(available, ZERO)
@@ -456,6 +455,33 @@ def _pick(posting, place: Place, qty, *, allow_expired, exact):
     if not picks and place.batch_id is not None and not allow_expired:
         _refuse_expired(place.product, place.batch_id)
     return picks, available
+
+
+def fefo_order(place) -> tuple:
+    """The order stock leaves in when no place is named: first expiry first out, then by
+    batch and location."""
+    return (place.expiry or date.max, place.batch_id or 0, place.location_id or 0, place.id)
+
+
+def pick_places(product_id: int, warehouse_id: int, qty: Decimal) -> list[dict]:
+    """Where `qty` base units would be taken from, in the order a stock-out takes them:
+    [{location_id, batch_id, expiry, qty}]; less than asked when less is there."""
+    run = Driver(db.session.connection())
+    rows = run(sql.PLACES, {"product_id": product_id, "warehouse_id": warehouse_id}).all()
+    today = utcnow().date()
+    fresh = sorted(
+        (r for r in rows if (r.expiry is None or r.expiry >= today) and r.on_hand > 0),
+        key=fefo_order,
+    )
+    picks = []
+    for row in fresh:
+        if qty <= 0:
+            break
+        part = min(qty, row.on_hand)
+        picks.append({"location_id": row.location_id, "batch_id": row.batch_id,
+                      "expiry": row.expiry, "qty": part})  # fmt: skip
+        qty -= part
+    return picks
 
 
 def _refuse_expired(product: ProductFacts, batch_id: int) -> None:

@@ -1,5 +1,5 @@
 from app.core.api_docs import ApiBlueprint
-from app.core.pagination import list_page
+from app.core.pagination import changed_since, list_page
 from app.core.schemas import page_of
 from app.core.security import requires
 from app.partners import services
@@ -86,14 +86,21 @@ def archive_supplier(supplier_id):
 @blp.documents_errors(401, 403)
 def list_customers(args):
     """Customers, searchable by code and name; a salesperson may see only their own."""
+    stmt = services.customer_query(
+        args.get("active"), args.get("salesperson_id"), args.get("price_level")
+    )
+    stmt, default_sort = changed_since(stmt, Customer, args, "code")
     return list_page(
-        services.customer_query(
-            args.get("active"), args.get("salesperson_id"), args.get("price_level")
-        ),
+        stmt,
         args,
         search=services.customer_search_columns(),
-        sortable={"code": Customer.code, "name": Customer.name, "id": Customer.id},
-        default_sort="code",
+        sortable={
+            "code": Customer.code,
+            "name": Customer.name,
+            "id": Customer.id,
+            "updated_at": Customer.updated_at,
+        },  # fmt: skip
+        default_sort=default_sort,
     )
 
 

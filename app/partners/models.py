@@ -36,6 +36,8 @@ class Customer(Audited, TimestampMixin, VersionMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)  # stored upper-case
     name: Mapped[str] = mapped_column(String(120))
+    # 助记码: first letters of the name's pinyin, so "hl" finds 华联.
+    pinyin_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
     # Small lists always read and written with the customer: [{name, phone, title}].
     contacts: Mapped[list[dict]] = mapped_column(JSON, default=list)
     # [{label, address, is_default}], at most one default.

@@ -7,6 +7,7 @@ from app.core.schemas import (
     DecimalString,
     ListArgsSchema,
     RestrictedFieldsSchema,
+    SyncArgsSchema,
     restricted,
 )
 from app.partners.models import PAYABLE_READERS
@@ -139,6 +140,7 @@ class CustomerSchema(RestrictedFieldsSchema):
     credit_limit = _money()
     credit_days = fields.Integer()
     salesperson_id = fields.Integer(allow_none=True)
+    pinyin_initials = fields.String(metadata={"description": "助记码, for searching offline"})
     opening_receivable = _money(metadata={"description": "期初应收, yuan."})
     active = fields.Boolean()
     note = fields.String()
@@ -180,7 +182,7 @@ class CustomerUpdateSchema(Schema):
     note = _text(500)
 
 
-class CustomerListArgsSchema(ListArgsSchema):
+class CustomerListArgsSchema(ListArgsSchema, SyncArgsSchema):
     active = fields.Boolean()
     salesperson_id = fields.Integer()
     price_level = fields.String(validate=validate.Length(max=20))

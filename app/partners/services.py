@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.catalog.codes import pinyin_initials
 from app.core.errors import Forbidden, NotFound, ValidationProblem
 from app.core.records import check_version, code_taken, duplicate_code, normalise_code
 from app.core.security import caller_can
@@ -59,7 +60,7 @@ def supplier_search_columns():
 
 
 def customer_search_columns():
-    return (Customer.code, Customer.name)
+    return (Customer.code, Customer.name, Customer.pinyin_initials)
 
 
 def supplier_query(active: bool | None = None):
@@ -203,6 +204,7 @@ def add_customer(details: dict) -> Customer:
         raise duplicate_code("customer", code)
     customer = Customer(code=code, salesperson_id=salesperson_id)
     _apply(customer, details, CUSTOMER_TEXT, CUSTOMER_VALUES)
+    customer.pinyin_initials = pinyin_initials(customer.name)
     for field in CUSTOMER_LISTS:
         setattr(customer, field, _stripped(details.get(field, [])))
     db.session.add(customer)
@@ -228,6 +230,7 @@ def change_customer(customer: Customer, changes: dict) -> Customer:
             raise duplicate_code("customer", code)
         customer.code = code
     _apply(customer, changes, CUSTOMER_TEXT, CUSTOMER_VALUES)
+    customer.pinyin_initials = pinyin_initials(customer.name)
     for field in CUSTOMER_LISTS:
         if field in changes:
             setattr(customer, field, _stripped(changes[field]))

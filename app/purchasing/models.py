@@ -8,7 +8,7 @@ from app.core.audit import Audited
 from app.core.db import (
     Money,
     Quantity,
-    ScaledDecimal,
+    Rate,
     TimestampMixin,
     UnitCost,
     UTCDateTime,
@@ -17,11 +17,6 @@ from app.core.db import (
 from app.extensions import db
 
 STATES = ("draft", "approved", "partially_received", "received", "closed", "cancelled")
-
-
-def Rate() -> ScaledDecimal:  # noqa: N802 - reads as a column type
-    """Tax and discount rates: 0.13 is 13 %, 4 decimal places."""
-    return ScaledDecimal(7, 4)
 
 
 class PurchaseOrder(Audited, TimestampMixin, VersionMixin, db.Model):

@@ -21,12 +21,12 @@ from app.inventory.refs import warehouse_ref
 from app.partners.models import Supplier
 from app.purchasing import services
 from app.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from app.trade.lines import DEFAULT_TAX_RATE
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 QTY_PLACES = Decimal("0.001")
 PRICE_PLACES = Decimal("0.000001")
-DEFAULT_TAX_RATE = Decimal("0.13")  # the common VAT rate, for a product never bought
 
 
 def round_up(qty: Decimal, multiple: Decimal) -> Decimal:

@@ -8,13 +8,11 @@ received) each line's remainder counts as on order in its warehouse.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
 
-from app.catalog.models import Product
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, ValidationProblem
 from app.core.events import emit
@@ -28,12 +26,13 @@ from app.inventory.models import Warehouse
 from app.inventory.refs import product_refs, user_ref, warehouse_ref
 from app.partners.models import Supplier
 from app.purchasing.models import PurchaseOrder, PurchaseOrderHistory, PurchaseOrderLine
-
-ZERO = Decimal(0)
-CENT = Decimal("0.01")
-QTY_PLACES = Decimal("0.001")
-# Money(): sixteen digits before the point.
-AMOUNT_MAX = Decimal("9999999999999999.99")
+from app.trade.lines import (
+    AMOUNT_MAX,
+    ZERO,
+    line_product,
+    order_totals,
+    priced_line,
+)
 
 OPEN = ("approved", "partially_received")  # their remainders are on order
 # action → (states it may start from, the state it leads to)
@@ -57,20 +56,6 @@ class InvalidState(Conflict):
 
 
 # --- amounts ---------------------------------------------------------------------------------
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def line_amounts(qty, unit_price, discount, tax_rate) -> tuple[Decimal, Decimal, Decimal]:
-    """(amount, tax, total) of a line: amount = qty × price × (1 − discount) and tax =
-    amount × rate, each to the cent (half up); the order's totals add these up."""
-    with localcontext() as context:
-        context.prec = 60  # the largest quantity times the largest price, exactly
-        amount = _cents(qty * unit_price * (1 - discount))
-        tax = _cents(amount * tax_rate)
-    return amount, tax, amount + tax
 
 
 def net_unit_cost(line: PurchaseOrderLine) -> Decimal:
@@ -356,43 +341,8 @@ def _checked_lines(rows: Sequence[dict], errors: dict) -> list[dict]:
 
 
 def checked_line(row: dict, problems: dict) -> dict | None:
-    product = db.session.get(Product, row["product_id"], options=[lazyload("*")])
-    if product is None:
-        problems["product_id"] = ["no such product"]
-        return None
-    if not product.active:
-        problems["product_id"] = [f"{product.sku} is archived"]
-    unit, factor = product.unit, Decimal(1)
-    wanted = row.get("unit")
-    if wanted and wanted != product.unit:
-        found = next((u for u in product.units if u.name == wanted), None)
-        if found is None:
-            known = ", ".join([product.unit, *(u.name for u in product.units)])
-            problems["unit"] = [f"{product.sku} is counted in {known}"]
-            return None
-        unit, factor = found.name, found.factor
-    qty = row["qty"]
-    base_qty = qty * factor
-    if qty <= 0:
-        problems["qty"] = ["must be more than 0"]
-    elif base_qty != base_qty.quantize(QTY_PLACES):
-        problems["qty"] = ["more than 3 decimal places of the base unit"]
-    amount, tax, total = line_amounts(qty, row["unit_price"], row["discount"], row["tax_rate"])
-    if total > AMOUNT_MAX:
-        problems["qty"] = ["the line's amount is too large"]
-    return {
-        "product_id": product.id,
-        "unit": unit,
-        "factor": factor,
-        "qty": qty,
-        "base_qty": base_qty,
-        "unit_price": row["unit_price"],
-        "discount": row["discount"],
-        "tax_rate": row["tax_rate"],
-        "amount": amount,
-        "tax": tax,
-        "total": total,
-    }
+    found = line_product(row, problems)
+    return None if found is None else priced_line(*found, row, problems)
 
 
 def _set_lines(order: PurchaseOrder, lines: Sequence[dict]) -> None:
@@ -400,7 +350,6 @@ def _set_lines(order: PurchaseOrder, lines: Sequence[dict]) -> None:
         PurchaseOrderLine(line_no=number, received_base_qty=ZERO, **line)
         for number, line in enumerate(lines, 1)
     ]
-    totals = [sum((line[key] for line in lines), ZERO) for key in ("amount", "tax", "total")]
-    order.amount, order.tax, order.total = totals
+    order.amount, order.tax, order.total = order_totals(lines)
     if order.total > AMOUNT_MAX:
         raise ValidationProblem({"lines": ["the order's total is too large"]})

@@ -15,6 +15,8 @@ PURCHASING_WRITERS = {"admin", "manager", "purchaser"}
 PURCHASING_READERS = PURCHASING_WRITERS | {"warehouse", "finance"}
 FINANCE_WRITERS = {"admin", "finance"}
 FINANCE_READERS = FINANCE_WRITERS | {"manager"}
+SALES_WRITERS = {"admin", "manager", "sales"}
+SALES_READERS = SALES_WRITERS | {"warehouse", "finance"}
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
 
 # (method, rule) → the roles that may call it. A new endpoint must be added here.
@@ -113,6 +115,20 @@ EXPECTED = {
     ("GET", "/api/v1/payables/ageing"): FINANCE_READERS,
     ("GET", "/api/v1/suppliers/<int:supplier_id>/statement"): FINANCE_READERS,
     ("GET", "/api/v1/suppliers/<int:supplier_id>/statement.<any(xlsx, pdf):fmt>"): FINANCE_READERS,
+    ("GET", "/api/v1/sales-orders"): SALES_READERS,
+    ("POST", "/api/v1/sales-orders"): SALES_WRITERS,
+    ("GET", "/api/v1/sales-orders/<int:order_id>"): SALES_READERS,
+    ("PATCH", "/api/v1/sales-orders/<int:order_id>"): SALES_WRITERS,
+    ("GET", "/api/v1/sales-orders/<int:order_id>/history"): SALES_READERS,
+    ("POST", "/api/v1/sales-orders/<int:order_id>/confirm"): SALES_WRITERS,
+    ("POST", "/api/v1/sales-orders/<int:order_id>/hold"): SALES_WRITERS,
+    ("POST", "/api/v1/sales-orders/<int:order_id>/release"): SALES_WRITERS,
+    ("POST", "/api/v1/sales-orders/<int:order_id>/cancel"): SALES_WRITERS,
+    ("GET", "/api/v1/sales-orders/<int:order_id>/pick-list"): SALES_READERS,
+    ("GET", "/api/v1/sales-orders/<int:order_id>/shipments"): SALES_READERS,
+    ("POST", "/api/v1/sales-orders/<int:order_id>/shipments"): STOCK_WRITERS,
+    ("GET", "/api/v1/shipments/<int:shipment_id>"): SALES_READERS,
+    ("GET", "/api/v1/shipments/<int:shipment_id>/delivery-note.pdf"): SALES_READERS,
     ("GET", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_READERS,
     ("POST", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_WRITERS,
 }

@@ -1,0 +1,93 @@
+"""The demo company's sales orders, one in (nearly) every state, made through the sales
+services as the demo salesperson (orders), manager (approvals) and floor keeper
+(shipments) would make them. Only when there are no sales orders yet."""
+
+import random
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.catalog.models import Product
+from app.demo_purchasing import acting_as
+from app.extensions import db
+from app.inventory.models import StockBalance, Warehouse
+from app.partners.models import Customer
+from app.sales import services, shipping
+from app.sales.models import SalesOrder
+
+# (what happens to the order, share of each line shipped)
+STORIES = (
+    ("draft", None),
+    ("confirmed", None),
+    ("partially_shipped", Decimal("0.5")),
+    ("shipped", Decimal(1)),
+    ("shipped", Decimal(1)),
+    ("cancelled", None),
+    ("held", None),
+    ("confirmed", None),
+)
+
+
+def seed_sales() -> int:
+    """Create the demo sales orders; returns how many (0: some exist already)."""
+    if db.session.scalar(select(SalesOrder.id).limit(1)) is not None:
+        return 0
+    rng = random.Random(20261203)
+    warehouse = db.session.scalar(select(Warehouse).order_by(Warehouse.code))
+    # The demo salesperson's customers.
+    customers = db.session.scalars(
+        select(Customer).where(Customer.salesperson_id.is_not(None)).order_by(Customer.code)
+    ).all()
+    # Products with plenty free in the warehouse, not batch-tracked: they ship FEFO-free.
+    stocked = db.session.scalars(
+        select(Product)
+        .join(StockBalance, StockBalance.product_id == Product.id)
+        .where(
+            StockBalance.warehouse_id == warehouse.id,
+            StockBalance.on_hand >= 40,
+            Product.track_batches.is_(False),
+            Product.retail_price > 0,
+        )
+        .order_by(Product.id)
+        .distinct()
+        .limit(30)
+    ).all()
+    if len(customers) < 2 or len(stocked) < 3:
+        return 0
+    unlimited = [c for c in customers if not c.credit_limit] or customers
+    limited = next((c for c in customers if c.credit_limit), None)
+    made = 0
+    for n, (story, share) in enumerate(STORIES):
+        customer = unlimited[n % len(unlimited)]
+        lines = [
+            {"product_id": p.id, "qty": Decimal(rng.choice([2, 3, 5, 6, 10]))}
+            for p in rng.sample(stocked, 3)
+        ]
+        if story == "held" and limited is not None:
+            customer = limited  # an order far over its credit limit
+            lines = [{"product_id": stocked[0].id, "qty": Decimal(30),
+                      "unit_price": limited.credit_limit}]  # fmt: skip
+        with acting_as("sales"):
+            order, _ = services.create_order(
+                {
+                    "customer_id": customer.id,
+                    "warehouse_id": warehouse.id,
+                    "note": "",
+                    "lines": lines,
+                }  # fmt: skip
+            )
+            if story != "draft":
+                order = services.confirm(order["id"])
+            if story == "cancelled":
+                services.cancel(order["id"], "客户取消 customer cancelled")
+        if share is not None and order["state"] == "confirmed":
+            shipped = [
+                {"so_line_id": line["id"], "qty": (Decimal(line["qty"]) * share).quantize(1)}
+                for line in order["lines"]
+            ]
+            shipment = {"carrier": "顺丰速运", "tracking_no": f"SF10{rng.randrange(10**9):09d}",
+                        "lines": [line for line in shipped if line["qty"] > 0]}  # fmt: skip
+            with acting_as("warehouse"):
+                shipping.ship(order["id"], shipment)
+        made += 1
+    return made

@@ -1,0 +1,253 @@
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.core.schemas import DecimalString, ListArgsSchema, RestrictedFieldsSchema, restricted
+from app.inventory.schemas import (
+    QTY_MAX,
+    BatchRefSchema,
+    ProductRefSchema,
+    RefSchema,
+    UserRefSchema,
+)
+from app.purchasing.schemas import TotalsSchema
+from app.sales.documents import LANGUAGES
+from app.sales.models import HOLD_REASONS, STATES
+
+# Selling prices are for those who sell and those who bill; floor staff never see them.
+PRICE = restricted("sales:write", "finance:read")
+PRICE_MAX = Decimal("9999999999.999999")
+RATE = validate.Range(min=0, max=1)
+NOTE = validate.Length(max=500)
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class SalesOrderLineInSchema(Schema):
+    product_id = fields.Integer(required=True, strict=True)
+    unit = fields.String(
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": "A unit of the product; its base unit if left out"},
+    )
+    qty = DecimalString(3, required=True, validate=validate.Range(max=QTY_MAX))
+    unit_price = DecimalString(
+        6,
+        load_default=None,
+        allow_none=True,
+        minimum=0,
+        validate=validate.Range(max=PRICE_MAX),
+        metadata={"description": "Per `unit`, excluding tax; default: the customer's "
+                  "price level. Below the product's minimum only for a manager."},
+    )  # fmt: skip
+    discount = DecimalString(4, load_default=None, allow_none=True, validate=RATE,
+                             metadata={"description": 'A rate: "0.05" is 5 % off'})  # fmt: skip
+    tax_rate = DecimalString(4, load_default=None, allow_none=True, validate=RATE,
+                             metadata={"description": 'Default "0.13" (13 % VAT)'})  # fmt: skip
+
+
+def _lines(**kwargs) -> fields.List:
+    return fields.List(
+        fields.Nested(SalesOrderLineInSchema), validate=validate.Length(min=1, max=500), **kwargs
+    )
+
+
+class SalesOrderCreateSchema(Schema):
+    client_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "The id the PWA gave an order taken offline; sending the "
+                  "same client_id again returns that order (200), never a second one"},
+    )  # fmt: skip
+    customer_id = fields.Integer(required=True, strict=True)
+    warehouse_id = fields.Integer(required=True, strict=True)
+    delivery_address = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=255),
+        metadata={"description": "Default: the customer's default delivery address"},
+    )
+    note = fields.String(load_default="", validate=NOTE)
+    lines = _lines(required=True)
+
+
+class SalesOrderUpdateSchema(Schema):
+    version = fields.Integer(required=True, strict=True)
+    customer_id = fields.Integer(strict=True)
+    warehouse_id = fields.Integer(strict=True)
+    delivery_address = fields.String(allow_none=True, validate=validate.Length(max=255))
+    note = fields.String(validate=NOTE)
+    lines = _lines(metadata={"description": "Replaces every line"})
+
+
+class SalesOrderListArgsSchema(ListArgsSchema):
+    state = fields.String(validate=validate.OneOf(STATES))
+    customer_id = fields.Integer()
+    warehouse_id = fields.Integer()
+    salesperson_id = fields.Integer()
+    client_id = fields.String(validate=validate.Length(max=64))
+
+
+class SalesTransitionSchema(Schema):
+    note = fields.String(load_default="", validate=NOTE)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class SalesOrderLineSchema(RestrictedFieldsSchema):
+    id = fields.Integer()
+    line_no = fields.Integer()
+    product = fields.Nested(ProductRefSchema)
+    unit = fields.String()
+    factor = DecimalString(3)
+    qty = DecimalString(3, metadata={"description": "In `unit`"})
+    base_qty = DecimalString(3)
+    reserved_base_qty = DecimalString(3, metadata={"description": "Held for this line now"})
+    shipped_qty = DecimalString(3, metadata={"description": "In `unit`"})
+    shipped_base_qty = DecimalString(3)
+    list_price = DecimalString(6, metadata=restricted("sales:write", "finance:read",
+                               description="The customer's level price per `unit`"))  # fmt: skip
+    unit_price = DecimalString(6, metadata=restricted("sales:write", "finance:read",
+                               description="Excl. tax"))  # fmt: skip
+    discount = DecimalString(4, metadata=PRICE)
+    tax_rate = DecimalString(4, metadata=PRICE)
+    amount = DecimalString(2, metadata=PRICE)
+    tax = DecimalString(2, metadata=PRICE)
+    total = DecimalString(2, metadata=PRICE)
+    price_approved_by = fields.Nested(UserRefSchema, allow_none=True, metadata=PRICE)
+
+
+class SalesOrderSummarySchema(RestrictedFieldsSchema):
+    id = fields.Integer()
+    number = fields.String()
+    client_id = fields.String(allow_none=True)
+    state = fields.String(metadata={"description": " | ".join(STATES)})
+    hold_reason = fields.String(allow_none=True, metadata={"description": " | ".join(HOLD_REASONS)})
+    customer = fields.Nested(RefSchema)
+    warehouse = fields.Nested(RefSchema)
+    salesperson = fields.Nested(UserRefSchema, allow_none=True)
+    delivery_address = fields.String()
+    note = fields.String()
+    totals = fields.Nested(TotalsSchema, metadata=PRICE)
+    line_count = fields.Integer()
+    created_by = fields.Nested(UserRefSchema)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    version = fields.Integer()
+
+
+class SalesOrderSchema(SalesOrderSummarySchema):
+    lines = fields.List(fields.Nested(SalesOrderLineSchema))
+
+
+class SalesHistorySchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    user = fields.Nested(UserRefSchema)
+    event = fields.String(metadata={"description": "created | state (later: shipped, "
+                                    "invoiced, paid, returned)"})  # fmt: skip
+    from_ = fields.String(data_key="from", attribute="from", allow_none=True)
+    to = fields.String(allow_none=True)
+    note = fields.String()
+    data = fields.Dict()
+
+
+class ShipmentLineInSchema(Schema):
+    so_line_id = fields.Integer(strict=True)
+    code = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "A barcode or SKU of a product on the order; a case "
+                  "barcode means its unit"},
+    )  # fmt: skip
+    qty = DecimalString(3, required=True, validate=validate.Range(max=QTY_MAX))
+    unit = fields.String(
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": "Default: the code's unit, else the order line's unit"},
+    )
+    batch = fields.String(allow_none=True, validate=validate.Length(max=40),
+                          metadata={"description": "Default: first expiry first out"})  # fmt: skip
+    location_id = fields.Integer(strict=True, allow_none=True)
+
+    @validates_schema
+    def _one_line(self, data, **kwargs):
+        if (data.get("so_line_id") is None) == (data.get("code") is None):
+            raise ValidationError("Give either so_line_id or code.", "so_line_id")
+
+
+class ShipmentCreateSchema(Schema):
+    carrier = fields.String(load_default="", validate=validate.Length(max=60))
+    tracking_no = fields.String(load_default="", validate=validate.Length(max=60))
+    note = fields.String(load_default="", validate=NOTE)
+    lines = fields.List(
+        fields.Nested(ShipmentLineInSchema), required=True, validate=validate.Length(min=1, max=500)
+    )
+
+
+class PrintArgsSchema(Schema):
+    lang = fields.String(
+        load_default=None,
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "Default: the browser's Accept-Language, else zh-CN"},
+    )
+
+
+class PickedSchema(Schema):
+    qty = DecimalString(3, metadata={"description": "Base units"})
+    batch = fields.Nested(BatchRefSchema, allow_none=True)
+    location = fields.Nested(RefSchema, allow_none=True)
+
+
+class ShipmentLineSchema(RestrictedFieldsSchema):
+    id = fields.Integer()
+    so_line_id = fields.Integer()
+    product = fields.Nested(ProductRefSchema)
+    unit = fields.String()
+    qty = DecimalString(3, metadata={"description": "In `unit`, as shipped"})
+    base_qty = DecimalString(3)
+    cost = DecimalString(2, metadata=restricted("cost:read", description="COGS at moving average"))
+    unit_price = DecimalString(6, metadata=PRICE)
+    revenue = DecimalString(2, metadata=restricted("sales:write", "finance:read",
+                            description="The order line's amount for what shipped"))  # fmt: skip
+    picked = fields.List(
+        fields.Nested(PickedSchema), metadata={"description": "Where it came from"}
+    )
+
+
+class SalesDocumentRefSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    state = fields.String()
+    status = fields.String()
+
+
+class ShipmentSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    order = fields.Nested(SalesDocumentRefSchema)
+    document = fields.Nested(SalesDocumentRefSchema)
+    user = fields.Nested(UserRefSchema)
+    shipped_at = fields.DateTime()
+    carrier = fields.String()
+    tracking_no = fields.String()
+    note = fields.String()
+    lines = fields.List(fields.Nested(ShipmentLineSchema))
+
+
+class PickLineSchema(Schema):
+    so_line_id = fields.Integer()
+    line_no = fields.Integer()
+    product = fields.Nested(ProductRefSchema)
+    unit = fields.String()
+    factor = DecimalString(3)
+    qty = DecimalString(3)
+    left_qty = DecimalString(3, metadata={"description": "Still to ship, in `unit`"})
+    left_base_qty = DecimalString(3)
+    picks = fields.List(fields.Nested(PickedSchema), metadata={"description": "FEFO"})
+
+
+class PickListSchema(Schema):
+    order = fields.Nested(SalesDocumentRefSchema)
+    warehouse = fields.Nested(RefSchema)
+    lines = fields.List(fields.Nested(PickLineSchema))
