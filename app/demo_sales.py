@@ -1,18 +1,21 @@
-"""The demo company's sales orders, one in (nearly) every state, made through the sales
-services as the demo salesperson (orders), manager (approvals) and floor keeper
-(shipments) would make them. Only when there are no sales orders yet."""
+"""The demo company's sales orders, one in every state, made through the sales services as
+the demo salesperson (orders), floor keeper (shipments, a return) and finance clerk
+(invoices, receipts) would make them: one customer overdue. Only when there are no sales
+orders yet."""
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from app.catalog.models import Product
+from app.core.db import utcnow
 from app.demo_purchasing import acting_as
 from app.extensions import db
 from app.inventory.models import StockBalance, Warehouse
 from app.partners.models import Customer
-from app.sales import services, shipping
+from app.sales import invoicing, returns, services, shipping
 from app.sales.models import SalesOrder
 
 # (what happens to the order, share of each line shipped)
@@ -20,8 +23,8 @@ STORIES = (
     ("draft", None),
     ("confirmed", None),
     ("partially_shipped", Decimal("0.5")),
-    ("shipped", Decimal(1)),
-    ("shipped", Decimal(1)),
+    ("overdue", Decimal(1)),  # invoiced 50 days ago, a third paid
+    ("completed", Decimal(1)),  # invoiced, one unit sent back, paid in full
     ("cancelled", None),
     ("held", None),
     ("confirmed", None),
@@ -88,6 +91,46 @@ def seed_sales() -> int:
             shipment = {"carrier": "顺丰速运", "tracking_no": f"SF10{rng.randrange(10**9):09d}",
                         "lines": [line for line in shipped if line["qty"] > 0]}  # fmt: skip
             with acting_as("warehouse"):
-                shipping.ship(order["id"], shipment)
+                sent = shipping.ship(order["id"], shipment)
+            if story in ("overdue", "completed"):
+                _bill_and_collect(story, order, sent)
         made += 1
     return made
+
+
+def _bill_and_collect(story: str, order: dict, shipment: dict) -> None:
+    today = utcnow().date()
+    with acting_as("finance"):
+        dated = today - timedelta(days=50) if story == "overdue" else today
+        invoice = invoicing.invoice_order(order["id"], {"invoice_date": dated, "note": ""})
+    if story == "completed":
+        with acting_as("warehouse"):
+            line = shipment["lines"][0]
+            back = {"shipment_line_id": line["id"], "qty": Decimal(1)}
+            returns.return_goods(
+                shipment["id"],
+                {
+                    "disposition": "restock",
+                    "reason": "包装破损 damaged box",
+                    "note": "",
+                    "lines": [back],
+                },
+            )
+    with acting_as("finance"):
+        invoice = invoicing.invoice_detail(invoicing.get_invoice(invoice["id"]))
+        amount = Decimal(invoice["open"])
+        if story == "overdue":
+            amount = (amount / 3).quantize(Decimal("0.01"))
+        allocation = {"invoice_id": invoice["id"], "amount": amount}
+        invoicing.create_receipt(
+            {
+                "customer_id": invoice["customer"]["id"],
+                "received_on": today - timedelta(days=5),
+                "amount": amount,
+                "method": "bank",
+                "account": "",
+                "reference": "TT-5521",
+                "note": "",
+                "allocations": [allocation],
+            }
+        )

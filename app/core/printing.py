@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -26,6 +27,10 @@ if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
     pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 MONEY_FORMAT = "#,##0.00"
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @dataclass(frozen=True)
@@ -176,3 +181,12 @@ def _append(sheet, columns: list[PrintColumn], row: list):
             cell.number_format = MONEY_FORMAT
             cell.alignment = Alignment(horizontal="right")
     return cells
+
+
+def download(doc: PrintedDocument, fmt: str, name: str) -> Response:
+    """The document as a response: a PDF opens in the browser, a workbook downloads."""
+    body = to_pdf(doc) if fmt == "pdf" else to_xlsx(doc, doc.title)
+    response = Response(body, mimetype=MEDIA_TYPES[fmt])
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
+    return response

@@ -39,6 +39,10 @@ class SupplierBill(Audited, TimestampMixin, db.Model):
         cascade="all, delete-orphan", order_by="SupplierBillLine.line_no", lazy="selectin"
     )
 
+    @property
+    def open_amount(self) -> Decimal:
+        return self.total - self.paid
+
 
 class SupplierBillLine(Audited, db.Model):
     """One billed receipt line, with how it differs from the receipt and the order."""

@@ -21,6 +21,7 @@ from app.core.errors import Conflict, NotFound, ValidationProblem
 from app.core.numbering import next_number
 from app.core.transactions import run_transaction
 from app.extensions import db
+from app.finance import allocations
 from app.finance.models import (
     SupplierBill,
     SupplierBillLine,
@@ -512,8 +513,6 @@ def allocate_payment(payment_id: int, data: dict) -> dict:
 
 
 def _checked_allocations(supplier_id: int, available: Decimal, rows: Sequence[dict]):
-    """(bill, amount) per row, or a 422 naming every allocation that does not fit."""
-    errors: dict[str, list[str]] = {}
     bills = {
         bill.id: bill
         for bill in db.session.scalars(
@@ -522,50 +521,16 @@ def _checked_allocations(supplier_id: int, available: Decimal, rows: Sequence[di
             .execution_options(populate_existing=True)
         )
     }
-    asked: dict[int, Decimal] = defaultdict(Decimal)
-    checked = []
-    for index, row in enumerate(rows):
-        bill = bills.get(row["bill_id"])
-        if bill is None or bill.supplier_id != supplier_id:
-            errors[f"allocations.{index}.bill_id"] = [
-                f"no bill {row['bill_id']} from this supplier"
-            ]
-            continue
-        if bill.state != "posted":
-            errors[f"allocations.{index}.bill_id"] = [
-                f"{bill.number} is {bill.state}; only a posted bill takes payments"
-            ]
-            continue
-        asked[bill.id] += row["amount"]
-        open_amount = bill.total - bill.paid
-        if asked[bill.id] > open_amount:
-            errors[f"allocations.{index}.amount"] = [
-                f"allocation {index + 1} ({row['amount']}) is more than {bill.number} has "
-                f"open ({open_amount - asked[bill.id] + row['amount']})"
-            ]
-        checked.append((bill, row["amount"]))
-    total = sum((row["amount"] for row in rows), ZERO)
-    if total > available:
-        errors.setdefault("allocations", []).append(
-            f"allocations add up to {total}, more than the {available} left of the payment"
-        )
-    if errors:
-        raise ValidationProblem(errors)
-    return checked
+    return allocations.checked(rows, bills, key="bill_id", owner=lambda bill: bill.supplier_id,
+                               owner_id=supplier_id, available=available, what="bill")  # fmt: skip
 
 
-def _apply(payment: SupplierPayment, allocations) -> None:
-    now = utcnow()
-    for bill, amount in allocations:
-        payment.allocations.append(
-            SupplierPaymentAllocation(
-                bill_id=bill.id, amount=amount, allocated_at=now, user_id=current_user.id
-            )
-        )
-        payment.allocated += amount
-        bill.paid += amount
-        if bill.paid == bill.total:
-            bill.state = "paid"
+def _apply(payment: SupplierPayment, fitting) -> None:
+    def make(bill, amount, at, user_id):
+        return SupplierPaymentAllocation(bill_id=bill.id, amount=amount, allocated_at=at,
+                                         user_id=user_id)  # fmt: skip
+
+    allocations.apply(payment, fitting, make, user_id=current_user.id)
     db.session.flush()
 
 
@@ -675,7 +640,7 @@ def payables(args: dict) -> dict:
     return {"as_of": today, "items": items, "totals": totals}
 
 
-def _bucket(days_past_due: int) -> str:
+def bucket_of(days_past_due: int) -> str:
     if days_past_due <= 0:
         return "not_due"
     if days_past_due <= 30:
@@ -702,7 +667,7 @@ def ageing(args: dict) -> dict:
                                **dict.fromkeys((*BUCKETS, "total"), ZERO)}
         )  # fmt: skip
         open_amount = bill.total - bill.paid
-        row[_bucket((as_of - bill.due_date).days)] += open_amount
+        row[bucket_of((as_of - bill.due_date).days)] += open_amount
         row["total"] += open_amount
     items = sorted(rows.values(), key=lambda row: row["supplier"]["code"])
     totals = {key: sum((row[key] for row in items), ZERO) for key in (*BUCKETS, "total")}

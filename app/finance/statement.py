@@ -21,12 +21,15 @@ from app.finance.models import SupplierBill, SupplierPayment
 from app.finance.services import OWING, ZERO, return_credits
 from app.partners.models import Supplier
 
-KINDS = ("bill", "return", "payment")  # the order of entries on one day
+# Each kind of entry: its total's name and its side; also the order of entries on one day.
+TOTALS = {"bill": ("billed", "increase"), "return": ("returned", "decrease"),
+          "payment": ("paid", "decrease")}  # fmt: skip
+KINDS = tuple(TOTALS)
 
 WORDS = {
     "zh-CN": {
         "title": "供应商对账单",
-        "supplier": "供应商",
+        "party": "供应商",
         "period": "期间",
         "printed": "打印日期",
         "date": "日期",
@@ -46,7 +49,7 @@ WORDS = {
     },
     "en": {
         "title": "Supplier statement",
-        "supplier": "Supplier",
+        "party": "Supplier",
         "period": "Period",
         "printed": "Printed",
         "date": "Date",
@@ -68,14 +71,36 @@ WORDS = {
 LANGUAGES = tuple(WORDS)
 
 
-def statement(supplier_id: int, start: date | None, end: date | None) -> dict:
-    """The statement of one supplier from `start` to `end`, both days included (default:
-    this month so far)."""
-    today = utcnow().date()
-    end = end or today
+def period(start: date | None, end: date | None) -> tuple[date, date]:
+    """The days a statement covers: by default this month so far."""
+    end = end or utcnow().date()
     start = start or end.replace(day=1)
     if start > end:
         raise ValidationProblem({"from": ["must not be after to"]})
+    return start, end
+
+
+def running(opening: Decimal, entries: list[dict], totals: dict[str, tuple[str, str]]) -> dict:
+    """Entries sorted by day and kind (in the order `totals` names the kinds) with the
+    balance after each; `totals` maps each kind to (its total's name, increase|decrease)."""
+    kinds = list(totals)
+    entries.sort(key=lambda e: (e["date"], kinds.index(e["kind"]), e["number"]))
+    balance = opening
+    for entry in entries:
+        balance += entry["increase"] - entry["decrease"]
+        entry["balance"] = balance
+    sums = {
+        name: sum((e[side] for e in entries if e["kind"] == kind), ZERO)
+        for kind, (name, side) in totals.items()
+    }
+    return {"opening": opening, "entries": entries,
+            "totals": {"opening": opening, **sums, "closing": balance}}  # fmt: skip
+
+
+def statement(supplier_id: int, start: date | None, end: date | None) -> dict:
+    """The statement of one supplier from `start` to `end`, both days included (default:
+    this month so far)."""
+    start, end = period(start, end)
     supplier = db.session.get(Supplier, supplier_id)
     if supplier is None:
         raise NotFound(f"No supplier with id {supplier_id}.")
@@ -95,64 +120,50 @@ def statement(supplier_id: int, start: date | None, end: date | None) -> dict:
     )
     credits = return_credits(supplier_id)
     entries = [
-        *(_entry(b.bill_date, "bill", b.id, b.number, b.bill_no, increase=b.total) for b in bills),
+        *(entry(b.bill_date, "bill", b.id, b.number, b.bill_no, increase=b.total) for b in bills),
         *(
-            _entry(c["date"], "return", c["return_id"], c["number"], "", decrease=c["amount"])
+            entry(c["date"], "return", c["return_id"], c["number"], "", decrease=c["amount"])
             for c in credits
             if start <= c["date"] <= end
         ),
         *(
-            _entry(p.paid_on, "payment", p.id, p.number, p.reference, decrease=p.amount)
+            entry(p.paid_on, "payment", p.id, p.number, p.reference, decrease=p.amount)
             for p in payments
         ),
     ]
-    entries.sort(key=lambda e: (e["date"], KINDS.index(e["kind"]), e["number"]))
-
     opening = (
         supplier.opening_payable
-        + _sum(SupplierBill.total, SupplierBill.supplier_id == supplier_id,
-               SupplierBill.state.in_(OWING), SupplierBill.bill_date < start)
+        + total_of(SupplierBill.total, SupplierBill.supplier_id == supplier_id,
+                   SupplierBill.state.in_(OWING), SupplierBill.bill_date < start)
         - sum((c["amount"] for c in credits if c["date"] < start), ZERO)
-        - _sum(SupplierPayment.amount, SupplierPayment.supplier_id == supplier_id,
-               SupplierPayment.paid_on < start)
+        - total_of(SupplierPayment.amount, SupplierPayment.supplier_id == supplier_id,
+                   SupplierPayment.paid_on < start)
     )  # fmt: skip
-    balance = opening
-    for entry in entries:
-        balance += entry["increase"] - entry["decrease"]
-        entry["balance"] = balance
-
-    def total(kind: str, key: str) -> Decimal:
-        return sum((e[key] for e in entries if e["kind"] == kind), ZERO)
-
     return {
         "supplier": {"id": supplier.id, "code": supplier.code, "name": supplier.name},
         "start": start,
         "end": end,
-        "opening": opening,
-        "entries": entries,
-        "totals": {
-            "opening": opening,
-            "billed": total("bill", "increase"),
-            "returned": total("return", "decrease"),
-            "paid": total("payment", "decrease"),
-            "closing": balance,
-        },
+        **running(opening, entries, TOTALS),
     }
 
 
-def _entry(day, kind, id_, number, reference, *, increase=ZERO, decrease=ZERO) -> dict:
+def entry(day, kind, id_, number, reference, *, increase=ZERO, decrease=ZERO) -> dict:
     return {"date": day, "kind": kind, "id": id_, "number": number, "reference": reference,
             "increase": increase, "decrease": decrease}  # fmt: skip
 
 
-def _sum(column, *conditions) -> Decimal:
+def total_of(column, *conditions) -> Decimal:
     return Decimal(db.session.scalar(select(func.sum(column)).where(*conditions)) or 0)
 
 
 def printed(data: dict, lang: str) -> PrintedDocument:
-    """The statement as a printable document in `lang`."""
-    words = WORDS[lang]
-    supplier = data["supplier"]
+    """The supplier statement as a printable document in `lang`."""
+    return printed_statement(data, WORDS[lang], data["supplier"])
+
+
+def printed_statement(data: dict, words: dict, party: dict) -> PrintedDocument:
+    """A statement (a supplier's or a customer's) as a printable document; `words` gives
+    its title, labels and the names of its kinds of entry, `party` whose it is."""
     columns = [
         PrintColumn(words["date"], 1.1),
         PrintColumn(words["kind"], 0.7),
@@ -168,7 +179,7 @@ def printed(data: dict, lang: str) -> PrintedDocument:
         company=current_app.config["COMPANY_NAME"],
         columns=columns,
         facts=[
-            (words["supplier"], f"{supplier['code']} {supplier['name']}"),
+            (words["party"], f"{party['code']} {party['name']}"),
             (words["period"], f"{data['start'].isoformat()} — {data['end'].isoformat()}"),
             (words["printed"], utcnow().date().isoformat()),
         ],
@@ -188,16 +199,12 @@ def printed(data: dict, lang: str) -> PrintedDocument:
             ),
         ],  # fmt: skip
         summary=[
-            [
-                "",
-                "",
-                words["total"],
-                "",
-                totals["billed"],
-                totals["returned"] + totals["paid"],
-                None,
-            ],
+            ["", "", words["total"], "", _side(data, "increase"), _side(data, "decrease"), None],
             [data["end"].isoformat(), "", words["closing"], "", None, None, totals["closing"]],
         ],  # fmt: skip
         footer=words["footer"],
     )
+
+
+def _side(data: dict, side: str) -> Decimal:
+    return sum((e[side] for e in data["entries"]), ZERO)

@@ -12,7 +12,7 @@ from app.inventory.schemas import (
 )
 from app.purchasing.schemas import TotalsSchema
 from app.sales.documents import LANGUAGES
-from app.sales.models import HOLD_REASONS, STATES
+from app.sales.models import DISPOSITIONS, HOLD_REASONS, INVOICE_STATES, METHODS, STATES
 
 # Selling prices are for those who sell and those who bill; floor staff never see them.
 PRICE = restricted("sales:write", "finance:read")
@@ -185,7 +185,7 @@ class ShipmentCreateSchema(Schema):
     )
 
 
-class PrintArgsSchema(Schema):
+class SalesPrintArgsSchema(Schema):
     lang = fields.String(
         load_default=None,
         validate=validate.OneOf(LANGUAGES),
@@ -193,7 +193,7 @@ class PrintArgsSchema(Schema):
     )
 
 
-class PickedSchema(Schema):
+class ShipmentPickSchema(Schema):
     qty = DecimalString(3, metadata={"description": "Base units"})
     batch = fields.Nested(BatchRefSchema, allow_none=True)
     location = fields.Nested(RefSchema, allow_none=True)
@@ -210,8 +210,9 @@ class ShipmentLineSchema(RestrictedFieldsSchema):
     unit_price = DecimalString(6, metadata=PRICE)
     revenue = DecimalString(2, metadata=restricted("sales:write", "finance:read",
                             description="The order line's amount for what shipped"))  # fmt: skip
+    margin = DecimalString(2, metadata=restricted("cost:read", description="revenue − cost"))
     picked = fields.List(
-        fields.Nested(PickedSchema), metadata={"description": "Where it came from"}
+        fields.Nested(ShipmentPickSchema), metadata={"description": "Where it came from"}
     )
 
 
@@ -244,10 +245,300 @@ class PickLineSchema(Schema):
     qty = DecimalString(3)
     left_qty = DecimalString(3, metadata={"description": "Still to ship, in `unit`"})
     left_base_qty = DecimalString(3)
-    picks = fields.List(fields.Nested(PickedSchema), metadata={"description": "FEFO"})
+    picks = fields.List(fields.Nested(ShipmentPickSchema), metadata={"description": "FEFO"})
 
 
 class PickListSchema(Schema):
     order = fields.Nested(SalesDocumentRefSchema)
     warehouse = fields.Nested(RefSchema)
     lines = fields.List(fields.Nested(PickLineSchema))
+
+
+# --- invoices, receipts, receivables, returns -------------------------------------------------
+
+POSITIVE_AMOUNT = validate.Range(min=Decimal("0.01"), max=Decimal("9999999999999999.99"))
+
+
+class CustomerInvoiceCreateSchema(Schema):
+    shipment_ids = fields.List(
+        fields.Integer(strict=True),
+        load_default=None,
+        metadata={"description": "Default: every shipment of the order with something left"},
+    )
+    invoice_date = fields.Date(load_default=None, metadata={"description": "Default: today"})
+    note = fields.String(load_default="", validate=NOTE)
+
+
+class CustomerInvoiceListArgsSchema(ListArgsSchema):
+    state = fields.String(validate=validate.OneOf(INVOICE_STATES))
+    customer_id = fields.Integer()
+    order_id = fields.Integer()
+    overdue = fields.Boolean(metadata={"description": "Only open invoices past their due date"})
+
+
+class CustomerReceiptAllocationInSchema(Schema):
+    invoice_id = fields.Integer(required=True, strict=True)
+    amount = DecimalString(2, required=True, validate=POSITIVE_AMOUNT)
+
+
+class CustomerReceiptAllocateSchema(Schema):
+    allocations = fields.List(
+        fields.Nested(CustomerReceiptAllocationInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+
+
+class CustomerReceiptCreateSchema(Schema):
+    customer_id = fields.Integer(required=True, strict=True)
+    received_on = fields.Date(required=True)
+    amount = DecimalString(2, required=True, validate=POSITIVE_AMOUNT)
+    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    account = fields.String(load_default="", validate=validate.Length(max=60))
+    reference = fields.String(load_default="", validate=validate.Length(max=60))
+    note = fields.String(load_default="", validate=NOTE)
+    allocations = fields.List(
+        fields.Nested(CustomerReceiptAllocationInSchema),
+        load_default=list,
+        validate=validate.Length(max=500),
+        metadata={"description": "What is not allocated is a prepayment"},
+    )
+
+
+class CustomerReceiptListArgsSchema(ListArgsSchema):
+    customer_id = fields.Integer()
+    method = fields.String(validate=validate.OneOf(METHODS))
+
+
+class ReceivablesArgsSchema(Schema):
+    customer_id = fields.Integer()
+
+
+class ReceivableAgeingArgsSchema(Schema):
+    customer_id = fields.Integer()
+    as_of = fields.Date(load_default=None, metadata={"description": "Default: today (UTC)"})
+
+
+class CustomerStatementArgsSchema(Schema):
+    start = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "Default: the 1st of `to`'s month"},
+    )
+    end = fields.Date(
+        data_key="to", load_default=None, metadata={"description": "Default: today (UTC)"}
+    )
+
+
+class PrintedCustomerStatementArgsSchema(CustomerStatementArgsSchema, SalesPrintArgsSchema):
+    pass
+
+
+class SalesReturnLineInSchema(Schema):
+    shipment_line_id = fields.Integer(required=True, strict=True)
+    qty = DecimalString(3, required=True, validate=validate.Range(max=QTY_MAX))
+    unit = fields.String(
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": "Default: the shipment line's unit"},
+    )
+    batch = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "Default: the batch it left from"},
+    )
+    expiry = fields.Date(allow_none=True)
+    location_id = fields.Integer(strict=True, allow_none=True)
+
+
+class SalesReturnCreateSchema(Schema):
+    disposition = fields.String(
+        required=True,
+        validate=validate.OneOf(DISPOSITIONS),
+        metadata={"description": "restock: back into stock at its cost; write_off: damaged"},
+    )
+    warehouse_id = fields.Integer(
+        strict=True,
+        load_default=None,
+        metadata={"description": "Where restocked goods go; default: the order's warehouse"},
+    )
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+    note = fields.String(load_default="", validate=NOTE)
+    lines = fields.List(
+        fields.Nested(SalesReturnLineInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+
+
+class CustomerInvoiceLineSchema(Schema):
+    id = fields.Integer()
+    line_no = fields.Integer()
+    shipment_line_id = fields.Integer()
+    so_line_id = fields.Integer()
+    product = fields.Nested(ProductRefSchema)
+    unit = fields.String()
+    qty = DecimalString(3)
+    base_qty = DecimalString(3)
+    unit_price = DecimalString(6)
+    discount = DecimalString(4)
+    tax_rate = DecimalString(4)
+    amount = DecimalString(2)
+    tax = DecimalString(2)
+    total = DecimalString(2)
+
+
+class CustomerInvoiceSummarySchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    customer = fields.Nested(RefSchema)
+    order = fields.Nested(SalesDocumentRefSchema)
+    invoice_date = fields.Date()
+    due_date = fields.Date()
+    state = fields.String(metadata={"description": " | ".join(INVOICE_STATES)})
+    note = fields.String()
+    totals = fields.Nested(TotalsSchema)
+    paid = DecimalString(2)
+    credited = DecimalString(2, metadata={"description": "Credit notes for goods sent back"})
+    open = DecimalString(2)
+    days_overdue = fields.Integer()
+    created_by = fields.Nested(UserRefSchema)
+    created_at = fields.DateTime()
+
+
+class CustomerInvoiceSchema(CustomerInvoiceSummarySchema):
+    lines = fields.List(fields.Nested(CustomerInvoiceLineSchema))
+
+
+class SalesRefSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+
+
+class CustomerReceiptAllocationSchema(Schema):
+    id = fields.Integer()
+    invoice = fields.Nested(SalesRefSchema)
+    amount = DecimalString(2)
+    allocated_at = fields.DateTime()
+
+
+class CustomerReceiptSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    customer = fields.Nested(RefSchema)
+    received_on = fields.Date()
+    amount = DecimalString(2)
+    allocated = DecimalString(2)
+    unallocated = DecimalString(2, metadata={"description": "A prepayment"})
+    method = fields.String(metadata={"description": " | ".join(METHODS)})
+    account = fields.String()
+    reference = fields.String()
+    note = fields.String()
+    created_by = fields.Nested(UserRefSchema)
+    created_at = fields.DateTime()
+    allocations = fields.List(fields.Nested(CustomerReceiptAllocationSchema))
+
+
+class ReceivableRowSchema(Schema):
+    customer = fields.Nested(RefSchema)
+    opening = DecimalString(2)
+    invoiced = DecimalString(2)
+    credited = DecimalString(2)
+    received = DecimalString(2)
+    balance = DecimalString(2)
+    prepayment = DecimalString(2)
+    overdue = DecimalString(2)
+    credit_limit = DecimalString(2)
+    credit_days = fields.Integer()
+
+
+class ReceivableTotalsSchema(Schema):
+    opening = DecimalString(2)
+    invoiced = DecimalString(2)
+    credited = DecimalString(2)
+    received = DecimalString(2)
+    balance = DecimalString(2)
+    prepayment = DecimalString(2)
+    overdue = DecimalString(2)
+
+
+class ReceivablesSchema(Schema):
+    as_of = fields.Date()
+    items = fields.List(fields.Nested(ReceivableRowSchema))
+    totals = fields.Nested(ReceivableTotalsSchema)
+
+
+class ReceivableBucketsSchema(Schema):
+    not_due = DecimalString(2)
+    days_1_30 = DecimalString(2)
+    days_31_60 = DecimalString(2)
+    days_61_90 = DecimalString(2)
+    over_90 = DecimalString(2)
+    total = DecimalString(2)
+
+
+class ReceivableAgeingRowSchema(ReceivableBucketsSchema):
+    customer = fields.Nested(RefSchema)
+
+
+class ReceivableAgeingSchema(Schema):
+    as_of = fields.Date()
+    items = fields.List(fields.Nested(ReceivableAgeingRowSchema))
+    totals = fields.Nested(ReceivableBucketsSchema)
+
+
+class CustomerStatementEntrySchema(Schema):
+    date = fields.Date()
+    kind = fields.String(metadata={"description": "invoice | credit_note | receipt"})
+    id = fields.Integer(metadata={"description": "The invoice's, the return's or the receipt's"})
+    number = fields.String()
+    reference = fields.String()
+    increase = DecimalString(2)
+    decrease = DecimalString(2)
+    balance = DecimalString(2)
+
+
+class CustomerStatementTotalsSchema(Schema):
+    opening = DecimalString(2)
+    invoiced = DecimalString(2)
+    credited = DecimalString(2)
+    received = DecimalString(2)
+    closing = DecimalString(2)
+
+
+class CustomerStatementSchema(Schema):
+    customer = fields.Nested(RefSchema)
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    opening = DecimalString(2)
+    entries = fields.List(fields.Nested(CustomerStatementEntrySchema))
+    totals = fields.Nested(CustomerStatementTotalsSchema)
+
+
+class SalesReturnLineSchema(RestrictedFieldsSchema):
+    id = fields.Integer()
+    shipment_line_id = fields.Integer()
+    product = fields.Nested(ProductRefSchema)
+    unit = fields.String()
+    qty = DecimalString(3)
+    base_qty = DecimalString(3)
+    cost = DecimalString(2, metadata=restricted("cost:read", description="At the cost it left"))
+    revenue = DecimalString(2, metadata=PRICE)
+    credit = DecimalString(2, metadata=PRICE)
+    invoice_id = fields.Integer(allow_none=True)
+
+
+class SalesReturnSchema(RestrictedFieldsSchema):
+    id = fields.Integer()
+    number = fields.String()
+    shipment = fields.Nested(SalesRefSchema)
+    order = fields.Nested(SalesRefSchema)
+    warehouse = fields.Nested(RefSchema)
+    disposition = fields.String(metadata={"description": " | ".join(DISPOSITIONS)})
+    document = fields.Nested(SalesRefSchema, allow_none=True)
+    user = fields.Nested(UserRefSchema)
+    returned_at = fields.DateTime()
+    reason = fields.String()
+    note = fields.String()
+    credit_note = fields.String(allow_none=True, metadata={"description": "CN- number"})
+    credit = DecimalString(2, metadata=PRICE)
+    lines = fields.List(fields.Nested(SalesReturnLineSchema))

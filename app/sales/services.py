@@ -27,7 +27,8 @@ from app.inventory.models import Warehouse
 from app.inventory.refs import product_refs, user_ref, warehouse_ref
 from app.partners.models import Customer
 from app.partners.services import own_customers_only
-from app.sales.models import SalesOrder, SalesOrderHistory, SalesOrderLine
+from app.sales import receivables
+from app.sales.models import CustomerInvoice, SalesOrder, SalesOrderHistory, SalesOrderLine
 from app.trade.lines import (
     AMOUNT_MAX,
     DEFAULT_TAX_RATE,
@@ -428,15 +429,20 @@ def _lock_customer(customer_id: int) -> None:
 
 
 def credit_exposure(customer_id: int) -> Decimal:
-    """What the customer owes or will owe: the opening receivable plus confirmed orders
-    not yet completed."""
+    """What the customer owes (receivables) and will owe: confirmed orders' totals not
+    yet invoiced."""
     customer = db.session.get(Customer, customer_id)
-    open_orders = db.session.scalar(
+    ordered = db.session.scalar(
         select(func.coalesce(func.sum(SalesOrder.total), 0)).where(
             SalesOrder.customer_id == customer_id, SalesOrder.state.in_(EXPOSED)
         )
     )
-    return customer.opening_receivable + Decimal(open_orders)
+    invoiced = db.session.scalar(
+        select(func.coalesce(func.sum(CustomerInvoice.total), 0))
+        .join(SalesOrder, SalesOrder.id == CustomerInvoice.order_id)
+        .where(SalesOrder.customer_id == customer_id, SalesOrder.state.in_(EXPOSED))
+    )
+    return receivables.balance_of(customer) + Decimal(ordered) - Decimal(invoiced)
 
 
 def _over_credit_limit(order: SalesOrder) -> str | None:

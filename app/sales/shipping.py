@@ -249,6 +249,7 @@ def shipment_detail(shipment: Shipment) -> dict:
     lines = []
     for line in shipment.lines:
         order_line = order_lines[line.order_line_id]
+        revenue = _revenue(order_line, line.base_qty)
         lines.append(
             {
                 "id": line.id,
@@ -259,7 +260,8 @@ def shipment_detail(shipment: Shipment) -> dict:
                 "base_qty": line.base_qty,
                 "cost": line.cost,
                 "unit_price": order_line.unit_price,
-                "revenue": _revenue(order_line, line.base_qty),
+                "revenue": revenue,
+                "margin": revenue - line.cost,
                 "picked": picked[line.document_line_id],
             }
         )

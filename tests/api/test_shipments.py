@@ -70,7 +70,7 @@ def test_partial_shipments_fefo_cost_and_tracking(app, store, order, login_as):
     manager_view = store["manager"].get(f"/api/v1/shipments/{shipment['id']}").json
     milk, coke = manager_view["lines"]
     # Milk's moving average is (5 × 4 + 5 × 5) / 10 = 4.50: 6 leave at 27.00.
-    assert (milk["cost"], milk["revenue"]) == ("27.00", "36.00")
+    assert (milk["cost"], milk["revenue"], milk["margin"]) == ("27.00", "36.00", "9.00")
     assert (coke["cost"], coke["revenue"]) == ("4.00", "5.20")  # 2 × 2.00; 2 × 2.60
 
     # What left is no longer reserved, and what is still to ship still is.
