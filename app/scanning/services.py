@@ -22,10 +22,14 @@ from app.catalog.services import find_by_code
 from app.core.errors import NotFound
 from app.core.pictures import open_picture
 from app.core.records import normalise_code
-from app.core.security import allowed_warehouse_ids
+from app.core.security import allowed_warehouse_ids, caller_can
 from app.extensions import db
 from app.inventory.models import Batch, Location, StockDocument, Warehouse
 from app.inventory.movements import movement_query
+from app.purchasing.models import PurchaseOrder
+from app.purchasing.services import order_query as purchase_orders
+from app.sales.models import SalesOrder
+from app.sales.services import order_query as sales_orders
 from app.scanning import gs1, labels
 
 ZBAR_SYMBOLS = [
@@ -215,18 +219,24 @@ def _batch_of_any_product(number: str):
 
 
 def _document(number: str) -> dict | None:
-    """A stock document by its number (IN-2026-000001), if the caller may see it."""
-    document = db.session.scalar(
-        movement_query({}).where(StockDocument.number == normalise_code(number))
-    )
-    if document is None:
-        return None
-    return {
-        "id": document.id,
-        "number": document.number,
-        "type": document.type,
-        "status": document.status,
-    }
+    """A document by its number, if the caller may see it: a stock document
+    (IN-2026-000001; `type` is its kind), a purchase order (PO-…, type `purchase_order`)
+    or a sales order (SO-…, type `sales_order`), with its status."""
+    number = normalise_code(number)
+    document = db.session.scalar(movement_query({}).where(StockDocument.number == number))
+    if document is not None:
+        return {"id": document.id, "number": document.number, "type": document.type,
+                "status": document.status}  # fmt: skip
+    for permission, query, model, kind in (
+        ("purchasing:read", purchase_orders, PurchaseOrder, "purchase_order"),
+        ("sales:read", sales_orders, SalesOrder, "sales_order"),
+    ):
+        if caller_can(permission):
+            order = db.session.scalar(query().where(model.number == number))
+            if order is not None:
+                return {"id": order.id, "number": order.number, "type": kind,
+                        "status": order.state}  # fmt: skip
+    return None
 
 
 # --- labels ---------------------------------------------------------------------------------

@@ -93,3 +93,23 @@ def test_batches_and_stock_documents(login_as, warehouses):
     # Floor staff of another warehouse do not see the document.
     elsewhere = login_as("warehouse", warehouse_ids=[warehouses[1]])
     assert _resolve(elsewhere, number).json["kind"] == "unknown"
+
+
+def test_order_numbers(login_as, warehouses):
+    """A scanned PO or SO number opens that order, for those who may see it."""
+    manager = login_as("manager")
+    supplier = manager.post("/api/v1/suppliers", json={"code": "S1", "name": "批发"}).json
+    customer = manager.post("/api/v1/customers", json={"code": "C1", "name": "华联"}).json
+    item = {"sku": "x1", "name": "货", "unit": "个", "retail_price": "2"}
+    product = manager.post("/api/v1/products", json=item).json
+    line = {"product_id": product["id"], "qty": "1", "unit_price": "1"}
+    where = {"warehouse_id": warehouses[0], "lines": [line]}
+    po = manager.post("/api/v1/purchase-orders", json={"supplier_id": supplier["id"], **where})
+    so = manager.post("/api/v1/sales-orders", json={"customer_id": customer["id"], **where})
+    floor = login_as("warehouse")
+    for order, kind in ((po.json, "purchase_order"), (so.json, "sales_order")):
+        found = _resolve(floor, order["number"].lower()).json
+        expected = {"id": order["id"], "number": order["number"], "type": kind, "status": "draft"}
+        assert found == {"kind": "document", "document": expected}
+    # A clerk may see neither kind of order.
+    assert _resolve(login_as("clerk"), so.json["number"]).json["kind"] == "unknown"

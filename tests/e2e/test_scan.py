@@ -176,7 +176,7 @@ def test_a_wedge_scanner_adds_lines_without_stealing_typing(live_server, phone):
     log_in(phone, live_server.url, "warehouse")
     _open_scan(phone)
     # Someone is typing slowly in the code field when the scanner fires.
-    field = phone.get_by_test_id("manual-code").locator("input")
+    field = phone.get_by_test_id("scan-manual-code").locator("input")
     field.click()
     field.press_sequentially("ab", delay=120)
     phone.wait_for_timeout(400)  # and picks up the scanner

@@ -4,6 +4,18 @@ import vantZh from 'vant/es/locale/lang/zh-CN'
 import vantEn from 'vant/es/locale/lang/en-US'
 import en from './en.js'
 import zhCN from './zh-CN.js'
+import sales from './sales.js'
+import shipping from './shipping.js'
+import receivables from './receivables.js'
+
+// Areas keep their words in a file of their own, both languages side by side.
+const AREAS = { sales, shipping, receivables }
+
+function withAreas(base, code) {
+  const merged = { ...base }
+  for (const [name, words] of Object.entries(AREAS)) merged[name] = words[code]
+  return merged
+}
 
 export const LOCALES = [
   { code: 'zh-CN', label: '简体中文' },
@@ -24,7 +36,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': withAreas(zhCN, 'zh-CN'), en: withAreas(en, 'en') },
 })
 
 function applyLocale(code) {

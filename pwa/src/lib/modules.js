@@ -2,8 +2,14 @@
 // Each area adds its entry here when its screens exist.
 export const MODULES = [
   { key: 'scan', titleKey: 'modules.scan', icon: 'scan', to: '/scan', permission: 'inventory:write' },
+  { key: 'newSalesOrder', titleKey: 'modules.newSalesOrder', icon: 'add-square', to: '/sales/orders/new', permission: 'sales:write' },
+  { key: 'salesOrders', titleKey: 'modules.salesOrders', icon: 'orders-o', to: '/sales/orders', permission: 'sales:read' },
+  { key: 'shipping', titleKey: 'modules.shipping', icon: 'send-gift-o', to: '/shipping', permission: 'inventory:write' },
   { key: 'purchaseOrders', titleKey: 'modules.purchaseOrders', icon: 'logistics', to: '/purchase-orders', permission: 'purchasing:read' },
   { key: 'reorder', titleKey: 'modules.reorder', icon: 'replay', to: '/purchasing/reorder', permission: 'purchasing:read' },
+  { key: 'receivables', titleKey: 'modules.receivables', icon: 'balance-pay', to: '/finance/receivables', permission: 'finance:read' },
+  { key: 'customerInvoices', titleKey: 'modules.customerInvoices', icon: 'description', to: '/finance/invoices', permission: 'finance:read' },
+  { key: 'customerReceipts', titleKey: 'modules.customerReceipts', icon: 'gold-coin-o', to: '/finance/receipts', permission: 'finance:read' },
   { key: 'payables', titleKey: 'modules.payables', icon: 'balance-o', to: '/finance/payables', permission: 'finance:read' },
   { key: 'supplierBills', titleKey: 'modules.supplierBills', icon: 'bill-o', to: '/finance/bills', permission: 'finance:read' },
   { key: 'supplierPayments', titleKey: 'modules.supplierPayments', icon: 'paid', to: '/finance/payments', permission: 'finance:read' },

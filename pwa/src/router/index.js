@@ -1,5 +1,8 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
+import { salesRoutes } from './sales.js'
+import { shippingRoutes } from './shipping.js'
+import { receivablesRoutes } from './receivables.js'
 
 const routes = [
   {
@@ -49,6 +52,9 @@ const routes = [
       { path: 'finance/payments', component: () => import('../views/finance/PaymentListView.vue'), meta: { titleKey: 'titles.supplierPayments', permission: 'finance:read' } },
       { path: 'finance/payments/new', component: () => import('../views/finance/PaymentFormView.vue'), meta: { titleKey: 'titles.newSupplierPayment', permission: 'finance:write' } },
       { path: 'finance/payments/:id', component: () => import('../views/finance/PaymentView.vue'), meta: { titleKey: 'titles.supplierPayment', permission: 'finance:read' }, props: true },
+      ...salesRoutes,
+      ...shippingRoutes,
+      ...receivablesRoutes,
       { path: 'audit', component: () => import('../views/audit/AuditListView.vue'), meta: { titleKey: 'titles.audit', permission: 'audit:read' } },
       { path: 'me', component: () => import('../views/settings/SettingsView.vue'), meta: { titleKey: 'titles.settings', tab: true } },
       { path: 'me/tokens', component: () => import('../views/settings/TokensView.vue'), meta: { titleKey: 'titles.tokens' } },

@@ -1,33 +1,36 @@
 import { computed, ref } from 'vue'
-import { openBills } from '../../api/finance.js'
 import { allocateOldestFirst, centsText, toCents } from './amounts.js'
 import { rowErrors } from './errors.js'
+import { SIDES } from './sides.js'
 
 /**
- * The open bills of a supplier and the share of a payment typed for each ({billId: text}),
- * for AllocationEditor; `rows` is what the API takes and `spread` puts a 422 back on the
- * bills (the server names "allocations.N.amount" by position in what was sent).
+ * The open documents of a partner — a supplier's bills or a customer's invoices — and the
+ * share of a payment or receipt typed for each ({docId: text}), for AllocationEditor; `rows`
+ * is what the API takes ([{bill_id | invoice_id, amount}]) and `spread` puts a 422 back on
+ * the documents (the server names "allocations.N.amount" by position in what was sent).
  */
-export function useAllocations() {
-  const bills = ref([])
+export function useAllocations(party = 'supplier') {
+  const side = SIDES[party]
+  const key = `${side.doc}_id`
+  const docs = ref([])
   const shares = ref({})
-  const errors = ref({}) // {billId: reason}
+  const errors = ref({}) // {docId: reason}
   const loading = ref(false)
 
-  async function load(supplierId) {
+  async function load(partyId) {
     loading.value = true
-    bills.value = []
+    docs.value = []
     shares.value = {}
     errors.value = {}
     try {
-      bills.value = await openBills(supplierId)
+      docs.value = (await side.openDocs(partyId)).filter((doc) => (toCents(doc.open) ?? 0n) > 0n)
     } finally {
       loading.value = false
     }
   }
 
   const oldestFirst = (available) => {
-    shares.value = allocateOldestFirst(bills.value, available)
+    shares.value = allocateOldestFirst(docs.value, available)
     errors.value = {}
   }
 
@@ -36,29 +39,29 @@ export function useAllocations() {
     errors.value = {}
   }
 
-  /** [{bill_id, amount}] for the bills given more than nothing, in the list's order. */
+  /** [{<doc>_id, amount}] for the documents given more than nothing, in the list's order. */
   const rows = computed(() =>
-    bills.value
-      .filter((bill) => (toCents(shares.value[bill.id]) ?? 0n) > 0n || (shares.value[bill.id] && toCents(shares.value[bill.id]) === null))
-      .map((bill) => {
-        const cents = toCents(shares.value[bill.id])
-        return { bill_id: bill.id, amount: cents === null ? String(shares.value[bill.id]).trim() : centsText(cents) }
+    docs.value
+      .filter((doc) => (toCents(shares.value[doc.id]) ?? 0n) > 0n || (shares.value[doc.id] && toCents(shares.value[doc.id]) === null))
+      .map((doc) => {
+        const cents = toCents(shares.value[doc.id])
+        return { [key]: doc.id, amount: cents === null ? String(shares.value[doc.id]).trim() : centsText(cents) }
       }),
   )
 
-  /** A refusal's reasons: those of one allocation on its bill, the rest returned. */
+  /** A refusal's reasons: those of one allocation on its document, the rest returned. */
   function spread(problem, sent) {
     const rest = {}
-    const byBill = {}
-    for (const [key, reason] of Object.entries(rowErrors(problem))) {
-      const match = key.match(/^allocations\.(\d+)\.\w+$/)
+    const byDoc = {}
+    for (const [field, reason] of Object.entries(rowErrors(problem))) {
+      const match = field.match(/^allocations\.(\d+)\.\w+$/)
       const row = match && sent[Number(match[1])]
-      if (row) byBill[row.bill_id] = byBill[row.bill_id] ? `${byBill[row.bill_id]}; ${reason}` : reason
-      else rest[key] = reason
+      if (row) byDoc[row[key]] = byDoc[row[key]] ? `${byDoc[row[key]]}; ${reason}` : reason
+      else rest[field] = reason
     }
-    errors.value = byBill
+    errors.value = byDoc
     return rest
   }
 
-  return { bills, shares, errors, loading, load, oldestFirst, clear, rows, spread }
+  return { docs, shares, errors, loading, load, oldestFirst, clear, rows, spread }
 }

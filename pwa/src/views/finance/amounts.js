@@ -30,22 +30,25 @@ export function sumCents(texts) {
   return texts.reduce((sum, text) => sum + (toCents(text) ?? 0n), 0n)
 }
 
+/** The day a supplier bill or a customer invoice was issued. */
+const issuedOn = (doc) => doc.bill_date ?? doc.invoice_date ?? ''
+
 /**
- * Shares of `available` cents for bills, oldest due first (then bill date, then id), each
- * up to its open amount: {billId: "12.30"}; bills that get nothing are left out.
+ * Shares of `available` cents for bills or invoices, oldest due first (then the day issued,
+ * then id), each up to its open amount: {docId: "12.30"}; those that get nothing are left out.
  */
-export function allocateOldestFirst(bills, available) {
-  const oldestFirst = [...bills].sort(
-    (a, b) => a.due_date.localeCompare(b.due_date) || a.bill_date.localeCompare(b.bill_date) || a.id - b.id,
+export function allocateOldestFirst(docs, available) {
+  const oldestFirst = [...docs].sort(
+    (a, b) => a.due_date.localeCompare(b.due_date) || issuedOn(a).localeCompare(issuedOn(b)) || a.id - b.id,
   )
   const shares = {}
   let left = available
-  for (const bill of oldestFirst) {
+  for (const doc of oldestFirst) {
     if (left <= 0n) break
-    const open = toCents(bill.open) ?? 0n
+    const open = toCents(doc.open) ?? 0n
     const share = open < left ? open : left
     if (share > 0n) {
-      shares[bill.id] = centsText(share)
+      shares[doc.id] = centsText(share)
       left -= share
     }
   }

@@ -24,3 +24,9 @@ export function periodPresets(now = new Date()) {
     { key: 'lastYear', from: day(y - 1, 0, 1), to: day(y - 1, 11, 31) },
   ]
 }
+
+/** "YYYY-MM-DD" plus `days` calendar days, as "YYYY-MM-DD". */
+export function addDays(iso, days) {
+  const [y, m, d] = iso.split('-').map(Number)
+  return isoDate(new Date(y, m - 1, d + days))
+}
