@@ -38,9 +38,8 @@ from app.purchasing.models import (
     PurchaseReturn,
     PurchaseReturnLine,
 )
-from app.purchasing.receiving import plain
 from app.purchasing.services import net_unit_cost
-from app.trade.lines import AMOUNT_MAX, line_amounts
+from app.trade.lines import AMOUNT_MAX, line_amounts, plain
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")

@@ -30,13 +30,9 @@ from app.purchasing.models import (
     PurchaseReceipt,
     PurchaseReceiptLine,
 )
+from app.trade.lines import plain
 
 RECEIVABLE = ("approved", "partially_received")
-
-
-def plain(value) -> str:
-    """12.000 → "12": quantities as people write them."""
-    return format(Decimal(value).normalize(), "f")
 
 
 class OverReceipt(Conflict):

@@ -32,7 +32,7 @@ from app.purchasing.models import (
     PurchaseReturn,
     PurchaseReturnLine,
 )
-from app.purchasing.receiving import plain
+from app.trade.lines import plain
 
 
 class OverReturn(Conflict):

@@ -9,6 +9,7 @@ from app.core.printing import PrintColumn, PrintedDocument
 from app.extensions import db
 from app.partners.models import Customer
 from app.sales.models import SalesOrder
+from app.trade.lines import plain
 
 WORDS = {
     "zh-CN": {
@@ -67,7 +68,7 @@ def delivery_note(shipment: dict, lang: str) -> PrintedDocument:
             if p["batch"]
         )
         rows.append([str(number), line["product"]["sku"], line["product"]["name"], line["unit"],
-                     _qty(line["qty"]), batches])  # fmt: skip
+                     plain(line["qty"]), batches])  # fmt: skip
     return PrintedDocument(
         title=words["title"],
         company=current_app.config["COMPANY_NAME"],
@@ -92,7 +93,3 @@ def delivery_note(shipment: dict, lang: str) -> PrintedDocument:
         footer=f"{words['footer']}  ({utcnow():%Y-%m-%d %H:%M} UTC)",
         signatures=words["signatures"],
     )
-
-
-def _qty(value) -> str:
-    return f"{value.normalize():f}"

@@ -33,11 +33,7 @@ from app.sales.models import (
     Shipment,
     ShipmentLine,
 )
-from app.trade.lines import ZERO, cents, line_amounts
-
-
-def plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+from app.trade.lines import ZERO, cents, line_amounts, plain
 
 
 class OverReturn(Conflict):

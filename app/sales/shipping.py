@@ -33,14 +33,10 @@ from app.inventory.models import (
 from app.inventory.refs import batch_ref, location_ref, product_refs, user_ref
 from app.sales import services
 from app.sales.models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine
-from app.trade.lines import cents
+from app.trade.lines import cents, plain
 
 ZERO = Decimal(0)
 SHIPPABLE = ("confirmed", "partially_shipped")
-
-
-def plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 def remaining(line: SalesOrderLine) -> Decimal:

@@ -17,6 +17,11 @@ AMOUNT_MAX = Decimal("9999999999999999.99")
 DEFAULT_TAX_RATE = Decimal("0.13")  # the common VAT rate, where none is given or known
 
 
+def plain(value) -> str:
+    """12.000 → "12": quantities as people write them."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
