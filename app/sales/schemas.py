@@ -211,6 +211,8 @@ class ShipmentLineSchema(RestrictedFieldsSchema):
     revenue = DecimalString(2, metadata=restricted("sales:write", "finance:read",
                             description="The order line's amount for what shipped"))  # fmt: skip
     margin = DecimalString(2, metadata=restricted("cost:read", description="revenue − cost"))
+    returned_base_qty = DecimalString(3, metadata={"description": "Sent back so far"})
+    invoiced_base_qty = DecimalString(3, metadata={"description": "Invoiced so far"})
     picked = fields.List(
         fields.Nested(ShipmentPickSchema), metadata={"description": "Where it came from"}
     )

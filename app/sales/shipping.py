@@ -258,6 +258,8 @@ def shipment_detail(shipment: Shipment) -> dict:
                 "unit_price": order_line.unit_price,
                 "revenue": revenue,
                 "margin": revenue - line.cost,
+                "returned_base_qty": line.returned_base_qty,
+                "invoiced_base_qty": line.invoiced_base_qty,
                 "picked": picked[line.document_line_id],
             }
         )

@@ -174,6 +174,9 @@ def test_returns_before_invoicing_are_not_invoiced_and_earn_no_credit(books):
         "credit"] == "0.00"  # fmt: skip
     invoice = _invoice(finance, books["order"]).json
     assert invoice["lines"][0]["qty"] == "5.000"  # 6 shipped − 1 back
+    shipment = floor.get(f"/api/v1/shipments/{books['shipment']['id']}").json
+    milk_now = shipment["lines"][0]
+    assert (milk_now["returned_base_qty"], milk_now["invoiced_base_qty"]) == ("1.000", "5.000")
 
 
 def test_who_may_bill_and_receive(books, login_as):

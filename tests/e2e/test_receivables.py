@@ -193,3 +193,72 @@ def test_finance_invoices_receives_and_reconciles_a_customer(live_server, phone)
     }
     assert finance.get(f"/sales-orders/{order['id']}")["state"] == "completed"
     assert _balance(finance, customer["id"]) - balance_before == total - part
+
+
+def _on_hand(client, product_id: int, warehouse_id: int) -> Decimal:
+    rows = client.get(
+        f"/stock/balances?by=warehouse&warehouse_id={warehouse_id}&product_id={product_id}"
+    )
+    return sum((Decimal(row["on_hand"]) for row in rows["items"]), Decimal(0))
+
+
+def test_the_floor_takes_goods_back_and_the_invoice_is_credited(live_server, phone):
+    order = _shipped_order(live_server)
+    finance = Api(live_server, "finance")
+    invoice = finance.post(f"/sales-orders/{order['id']}/invoices", {}, 201)
+    keeper = Api(live_server, "warehouse")
+    first = order["shipment"]["lines"][0]
+    product_id, warehouse_id = first["product"]["id"], order["warehouse"]["id"]
+    on_hand_before = _on_hand(keeper, product_id, warehouse_id)
+
+    # From the order, the shipment's "Goods returned".
+    log_in(phone, live_server.url, "warehouse")
+    phone.goto(f"{live_server.url}/sales/orders/{order['id']}")
+    shipment = phone.get_by_test_id("so-shipment")
+    expect(shipment).to_have_count(1)
+    expect(shipment).to_contain_text(order["shipment"]["number"])
+    expect(phone.get_by_test_id("so-invoice")).to_have_count(0)  # billing is finance's
+    shipment.get_by_test_id("so-shipment-return").click()
+    expect(phone.get_by_test_id("return-view")).to_be_visible()
+    line = phone.locator(f'[data-testid="return-line"][data-sku="{first["product"]["sku"]}"]')
+    expect(line).to_contain_text("2")
+
+    # More than shipped is stopped on the line; one back into stock goes through.
+    line.get_by_test_id("so-line-qty").fill("5")
+    expect(line.get_by_test_id("return-line-error")).to_be_visible()
+    phone.get_by_test_id("return-submit").click()
+    expect(phone.get_by_test_id("return-result")).to_be_hidden()
+    line.get_by_test_id("so-line-qty").fill("0")
+    line.get_by_test_id("so-line-plus").click()
+    expect(line.get_by_test_id("return-line-error")).to_have_count(0)
+    phone.get_by_test_id("return-reason").first.click()
+    shot(phone, "return-form")
+    phone.get_by_test_id("return-submit").click()
+
+    result = phone.get_by_test_id("return-result")
+    expect(result).to_be_visible()
+    expect(phone.get_by_test_id("return-result-number")).to_have_text(
+        re.compile(r"^SR-\d{4}-\d{6}$")
+    )
+    expect(phone.get_by_test_id("return-credit-note")).to_contain_text("CN-")
+    expect(result).not_to_contain_text(".")  # the floor sees no amounts
+    expect(phone.get_by_test_id("return-done")).to_be_in_viewport()
+    phone.wait_for_timeout(400)  # the sheet slides up
+    shot(phone, "return-result")
+
+    # The stock got it back, the line remembers it, and the invoice is owed that much less.
+    assert _on_hand(keeper, product_id, warehouse_id) == on_hand_before + 1
+    back = keeper.get(f"/shipments/{order['shipment']['id']}")["lines"][0]
+    assert back["returned_base_qty"] == "1.000"
+    (returned,) = finance.get(f"/shipments/{order['shipment']['id']}/returns")
+    credited = finance.get(f"/customer-invoices/{invoice['id']}")
+    assert Decimal(returned["credit"]) > 0
+    assert Decimal(credited["open"]) == Decimal(invoice["open"]) - Decimal(returned["credit"])
+    assert credited["credited"] == returned["credit"]
+
+    # Back on the shipment, the earlier return is listed and only one more can come back.
+    phone.get_by_test_id("return-done").click()
+    phone.goto(f"{live_server.url}/shipping/shipments/{order['shipment']['id']}/return")
+    expect(phone.get_by_test_id("return-earlier")).to_have_count(1)
+    line.get_by_test_id("so-line-qty").fill("2")
+    expect(line.get_by_test_id("return-line-error")).to_contain_text("1")

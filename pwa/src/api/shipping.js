@@ -16,3 +16,8 @@ export const SHIPMENTS_PATH = /^\/sales-orders\/(\d+)\/shipments$/
 /** The delivery note (送货单) PDF, in 'zh-CN' or 'en'; the session cookie goes along. */
 export const deliveryNoteUrl = (shipmentId, lang) =>
   `/api/v1/shipments/${shipmentId}/delivery-note.pdf?lang=${encodeURIComponent(lang)}`
+
+/** Goods a customer sends back against a shipment: posted through the outbox too. */
+export const returnsPath = (shipmentId) => `/shipments/${shipmentId}/returns`
+export const RETURNS_PATH = /^\/shipments\/(\d+)\/returns$/
+export const shipmentReturns = (shipmentId) => api.get(returnsPath(shipmentId))

@@ -9,6 +9,7 @@ export default {
     saved: 'Saved', networkError: 'No connection to the server', unknownError: 'Something went wrong',
   },
   problems: {
+    'nothing-to-invoice': 'Everything shipped on this order is invoiced already.',
     'invalid-state': 'The document is not in a state that allows this.',
     'invalid-credentials': 'Wrong username or password.',
     'account-disabled': 'This account is disabled.',

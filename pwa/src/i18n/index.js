@@ -7,9 +7,10 @@ import zhCN from './zh-CN.js'
 import sales from './sales.js'
 import shipping from './shipping.js'
 import receivables from './receivables.js'
+import returns from './returns.js'
 
 // Areas keep their words in a file of their own, both languages side by side.
-const AREAS = { sales, shipping, receivables }
+const AREAS = { sales, shipping, receivables, returns }
 
 function withAreas(base, code) {
   const merged = { ...base }

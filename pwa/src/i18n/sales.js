@@ -104,6 +104,7 @@ export default {
     },
     view: {
       lines: 'Items ({n})', timeline: 'Timeline',
+      shipments: 'Shipments ({n})', deliveryNote: 'Delivery note', invoice: 'Invoice what shipped',
       reserved: 'reserved {qty} {unit}', shipped: 'shipped {qty} {unit}', listWas: 'list {price}',
       refused: 'The server refused this:', forbidden: 'Not allowed:',
       managerReleases: 'A manager releases it.',
@@ -225,6 +226,7 @@ export default {
     },
     view: {
       lines: '商品（{n}）', timeline: '订单动态',
+      shipments: '发货单（{n}）', deliveryNote: '送货单', invoice: '为已发货开票',
       reserved: '已预留 {qty}{unit}', shipped: '已发货 {qty}{unit}', listWas: '牌价 {price}',
       refused: '服务器拒绝了此操作：', forbidden: '无权操作：',
       managerReleases: '需由经理解除。',

@@ -9,6 +9,7 @@ export default {
     saved: '已保存', networkError: '无法连接服务器', unknownError: '出错了',
   },
   problems: {
+    'nothing-to-invoice': '该订单已发货的部分都已开票。',
     'invalid-state': '单据当前状态不允许此操作。',
     'invalid-credentials': '用户名或密码错误。',
     'account-disabled': '该账号已停用。',

@@ -12,4 +12,11 @@ export const shippingRoutes = [
     meta: { titleKey: 'shipping.titles.ship', permission: 'inventory:write', wide: true },
     props: true,
   },
+  {
+    // Goods a customer sends back against one shipment.
+    path: 'shipping/shipments/:id(\\d+)/return',
+    component: () => import('../views/shipping/ReturnView.vue'),
+    meta: { titleKey: 'returns.title', permission: 'inventory:write' },
+    props: true,
+  },
 ]

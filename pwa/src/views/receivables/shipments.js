@@ -1,24 +1,17 @@
-// What of an order's shipments is invoiced already, from the order's invoices (each line
-// names the shipment line it bills). Quantities on whole thousandths, never floats.
+// What of an order's shipments is left to invoice: each shipment line says how much of it
+// was invoiced and sent back already. Quantities on whole thousandths, never floats.
 import { sumCents } from '../finance/amounts.js'
 import { signedMilli } from '../stock/quantity.js'
 
-/** Map shipment_line_id → base units invoiced (BigInt thousandths), from invoice details. */
-export function invoicedBaseQty(invoices) {
-  const invoiced = new Map()
-  for (const invoice of invoices) {
-    for (const line of invoice.lines) {
-      invoiced.set(line.shipment_line_id, (invoiced.get(line.shipment_line_id) ?? 0n) + (signedMilli(line.base_qty) ?? 0n))
-    }
-  }
-  return invoiced
-}
+const milli = (qty) => signedMilli(qty) ?? 0n
 
-/** 'open' (nothing invoiced), 'partly' or 'invoiced' (every line in full). */
-export function invoiceStatus(shipment, invoiced) {
-  const billed = (line) => invoiced.get(line.id) ?? 0n
-  if (shipment.lines.every((line) => billed(line) >= (signedMilli(line.base_qty) ?? 0n))) return 'invoiced'
-  return shipment.lines.some((line) => billed(line) > 0n) ? 'partly' : 'open'
+/** Base units of a shipment line still to invoice (goods sent back are not invoiced). */
+export const leftToInvoice = (line) => milli(line.base_qty) - milli(line.returned_base_qty) - milli(line.invoiced_base_qty)
+
+/** 'open' (nothing invoiced), 'partly' or 'invoiced' (nothing left to invoice). */
+export function invoiceStatus(shipment) {
+  if (shipment.lines.every((line) => leftToInvoice(line) <= 0n)) return 'invoiced'
+  return shipment.lines.some((line) => milli(line.invoiced_base_qty) > 0n) ? 'partly' : 'open'
 }
 
 /** The shipment's goods at the order's prices, excluding tax, in cents. */
