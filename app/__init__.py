@@ -120,6 +120,11 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_audit()
     init_events(app)
+    from app.notifications.setup import init_notifications
+    from app.realtime.setup import init_realtime
+
+    init_realtime(app)
+    init_notifications(app)
 
 
 def _register_api(app: Flask) -> None:
@@ -131,6 +136,7 @@ def _register_api(app: Flask) -> None:
     from app.finance.api import blp as finance_blp
     from app.imports.api import blp as imports_blp
     from app.inventory.api import blp as inventory_blp
+    from app.notifications.api import blp as notifications_blp
     from app.partners.api import blp as partners_blp
     from app.purchasing.api import blp as purchasing_blp
     from app.sales.api import blp as sales_blp
@@ -144,7 +150,7 @@ def _register_api(app: Flask) -> None:
     api.spec.options["security"] = [{"cookie": []}, {"bearer": []}]
     blueprints = (
         core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp, imports_blp, scanning_blp,
-        purchasing_blp, finance_blp, sales_blp,
+        purchasing_blp, finance_blp, sales_blp, notifications_blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -1,4 +1,5 @@
-"""Commands: flask --app wsgi seed-demo | create-user | purge-idempotency-keys."""
+"""Commands: flask --app wsgi seed-demo | create-user | purge-idempotency-keys |
+stock verify | alerts scan."""
 
 import click
 from flask import Flask
@@ -81,3 +82,15 @@ def register_cli(app: Flask) -> None:
         click.echo("Stock balances agree with the ledger.")
 
     app.cli.add_command(stock)
+
+    alerts = AppGroup("alerts", help="Alerts that come with the date.")
+
+    @alerts.command("scan")
+    def alerts_scan_command():
+        """Announce expiring batches, overdue invoices and late purchase orders (each once)."""
+        from app.notifications.alerts import scan
+
+        for kind, count in scan().items():
+            click.echo(f"{kind}: {count} new")
+
+    app.cli.add_command(alerts)

@@ -3,6 +3,7 @@
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -29,3 +30,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=client_ip)
 api = JxcApi()
+socketio = SocketIO()

@@ -18,6 +18,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value is not None else default
 
 
+def _env_list(name: str) -> list[str] | None:
+    value = _env(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
 def normalise_database_url(url: str | None) -> str | None:
     """Accept the common spellings of a PostgreSQL URL and use the psycopg 3 driver."""
     if url is None:
@@ -35,7 +40,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(_env("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000)
+    # Several processes share live events through this queue (redis://…); one needs none.
     SOCKETIO_MESSAGE_QUEUE = _env("SOCKETIO_MESSAGE_QUEUE")
+    # Installations that share one Redis keep their events apart by channel.
+    SOCKETIO_CHANNEL = _env("SOCKETIO_CHANNEL", "jxc-socketio")
+    # Other browser origins allowed to open a socket (comma-separated); unset: own origin.
+    SOCKETIO_CORS_ORIGINS = _env_list("SOCKETIO_CORS_ORIGINS")
 
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     SESSION_COOKIE_NAME = "jxc_session"
@@ -80,6 +90,27 @@ class Config:
     # The name printed at the top of statements and delivery notes.
     COMPANY_NAME = _env("COMPANY_NAME", "JXC")
 
+    # A batch is announced this many days before it expires, unless its product says.
+    EXPIRY_ALERT_DAYS = _env_int("EXPIRY_ALERT_DAYS", 30)
+    # Run the alerts scan (expiring batches, overdue invoices, late orders) in each server
+    # process, from its first request on and then every ALERTS_SCAN_INTERVAL_S; the scan
+    # announces each item once however many processes run it. Off: `flask alerts scan`
+    # from cron.
+    ALERTS_SCHEDULER = _env_bool("ALERTS_SCHEDULER", False)
+    ALERTS_SCAN_INTERVAL_S = _env_int("ALERTS_SCAN_INTERVAL_S", 3600)
+
+    # Web Push to phones whose app is closed. The VAPID key pair is made on first use and
+    # kept in VAPID_PRIVATE_KEY_FILE (default: <instance>/vapid_private.pem); several
+    # hosts must share one file, or browsers subscribed through one reject the others.
+    WEBPUSH_ENABLED = _env_bool("WEBPUSH_ENABLED", True)
+    VAPID_PRIVATE_KEY_FILE = _env("VAPID_PRIVATE_KEY_FILE")
+    # Who push services contact about our pushes: a mailto: or https: URL.
+    VAPID_SUBJECT = _env("VAPID_SUBJECT", "mailto:admin@localhost")
+    # How long a push service keeps a push for a phone that is offline.
+    WEBPUSH_TTL_S = _env_int("WEBPUSH_TTL_S", 86400)
+    # Push services are https; plain http only for a local test receiver.
+    WEBPUSH_ALLOW_HTTP = _env_bool("WEBPUSH_ALLOW_HTTP", False)
+
     API_TITLE = "JXC API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -101,6 +132,9 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     IDEMPOTENCY_WAIT_SECONDS = 5.0
+    WEBPUSH_ALLOW_HTTP = True
+    # The Socket.IO test client refuses a queue; tests that need one pass it themselves.
+    SOCKETIO_MESSAGE_QUEUE = None
 
 
 def config_for_environment() -> type[Config]:

@@ -37,6 +37,8 @@ const pwa = {
     // The first visit is controlled at once, so the app opens offline from then on;
     // updates still wait for the user's yes (registerType 'prompt').
     clientsClaim: true,
+    // Pushed alerts while the app is closed (public/push-sw.js).
+    importScripts: ['/push-sw.js'],
   },
 }
 

@@ -16,6 +16,10 @@ JXC is starting on http://$host:$port  (API docs: http://$host:$port/api/docs)
 Demo logins (password jxc-demo): admin, manager, purchaser, sales, warehouse, finance, clerk
 
 MSG
-# One process, many threads: the embedded default needs no other service.
-exec .venv/bin/gunicorn --no-control-socket --workers 1 --threads 16 \
+# The alerts scan (expiring batches, overdue invoices, late orders) runs in the server.
+export ALERTS_SCHEDULER=${ALERTS_SCHEDULER:-1}
+# One process, many threads: the embedded default needs no other service. Every open
+# live-alert socket holds a thread for as long as it stays connected: size THREADS for the
+# devices and browser tabs you expect, plus some for ordinary requests.
+exec .venv/bin/gunicorn --no-control-socket --workers 1 --threads "${THREADS:-100}" \
   --bind "$host:$port" --access-logfile - wsgi:app

@@ -45,6 +45,8 @@ class Product(Audited, TimestampMixin, VersionMixin, db.Model):
     track_batches: Mapped[bool] = mapped_column(Boolean, default=False)
     track_expiry: Mapped[bool] = mapped_column(Boolean, default=False)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
+    # Days before a batch's expiry that it is announced; None: the EXPIRY_ALERT_DAYS setting.
+    expiry_alert_days: Mapped[int | None] = mapped_column(Integer)
     allow_negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

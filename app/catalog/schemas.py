@@ -108,6 +108,7 @@ class ProductSchema(RestrictedFieldsSchema):
     track_batches = fields.Boolean()
     track_expiry = fields.Boolean()
     shelf_life_days = fields.Integer(allow_none=True)
+    expiry_alert_days = fields.Integer(allow_none=True)
     allow_negative_stock = fields.Boolean()
     active = fields.Boolean()
     image_url = fields.Method("_image_url", metadata={"description": "Add ?size=thumb for 320 px"})
@@ -164,6 +165,13 @@ class ProductWriteSchema(Schema):
     track_expiry = fields.Boolean(load_default=False)
     shelf_life_days = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=36500)
+    )
+    expiry_alert_days = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=0, max=3650),
+        metadata={"description": "Days before expiry a batch is announced; null: the default"},
     )
     allow_negative_stock = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=True)

@@ -240,7 +240,7 @@ def archive_product(product_id: int) -> None:
 _SIMPLE_FIELDS = (
     "name", "spec", "brand", "category_id", "unit", "retail_price", "wholesale_price",
     "min_price", "safety_stock", "reorder_point", "reorder_qty", "track_batches",
-    "track_expiry", "shelf_life_days", "allow_negative_stock", "active",
+    "track_expiry", "shelf_life_days", "expiry_alert_days", "allow_negative_stock", "active",
 )  # fmt: skip
 
 

@@ -588,7 +588,7 @@ def _empty_place(product_id: int, warehouse_id: int) -> dict:
 
 
 def _summary(product: ProductFacts) -> dict:
-    return {"id": product.id, "sku": product.sku, "name": product.name}
+    return {"id": product.id, "sku": product.sku, "name": product.name, "unit": product.unit}
 
 
 def _entry(posting, line_id, place: Place, qty, unit_cost, value, reverses) -> dict:
@@ -673,6 +673,7 @@ def _announce(product: ProductFacts, warehouse_id: int, valuation: _Valuation) -
             "available": str(available),
         },
         rooms,
+        restricted={"cost:read": {"value": str(valuation.value.quantize(Decimal("0.01")))}},
     )
     safety = valuation.safety_stock
     if valuation.available_before >= safety > available:  # crossed below: once per crossing

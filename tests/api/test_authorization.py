@@ -144,6 +144,16 @@ EXPECTED = {
     ("GET", "/api/v1/shipments/<int:shipment_id>/returns"): SALES_READERS,
     ("GET", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_READERS,
     ("POST", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_WRITERS,
+    ("GET", "/api/v1/alerts/summary"): ALL,
+    ("GET", "/api/v1/notifications"): ALL,
+    ("GET", "/api/v1/notifications/unread-count"): ALL,
+    ("POST", "/api/v1/notifications/<int:notification_id>/read"): ALL,
+    ("POST", "/api/v1/notifications/read-all"): ALL,
+    ("GET", "/api/v1/notifications/preferences"): ALL,
+    ("PUT", "/api/v1/notifications/preferences"): ALL,
+    ("GET", "/api/v1/push/key"): ALL,
+    ("POST", "/api/v1/push/subscriptions"): ALL,
+    ("DELETE", "/api/v1/push/subscriptions"): ALL,
 }
 
 

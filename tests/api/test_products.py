@@ -90,6 +90,8 @@ def test_bad_product_input_names_the_field_and_saves_nothing(login_as):
         (_product(category_id=9999), "category_id"),
         (_product(units=[{"name": "瓶", "factor": "6"}]), "units"),  # the base unit again
         (_product(track_expiry=True), "shelf_life_days"),
+        (_product(expiry_alert_days=3651), "expiry_alert_days"),
+        (_product(expiry_alert_days=-1), "expiry_alert_days"),
         (_product(warehouse_settings=[{"warehouse_id": 999}]), "warehouse_settings"),
         (_product(level_prices={"VIP Level": "1"}), "level_prices"),
     ]

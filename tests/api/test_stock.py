@@ -322,7 +322,8 @@ def test_events_after_commit_and_stock_low_once_per_crossing(app, stock):
     c = stock["client"]
 
     def names():
-        found = [(e.name, e.payload.get("available")) for e in heard]
+        # The stock events (the stored notifications a stock.low makes are tested apart).
+        found = [(e.name, e.payload.get("available")) for e in heard if e.name.startswith("stock.")]
         heard.clear()
         return found
 

@@ -8,9 +8,10 @@ import sales from './sales.js'
 import shipping from './shipping.js'
 import receivables from './receivables.js'
 import returns from './returns.js'
+import notifications from './notifications.js'
 
 // Areas keep their words in a file of their own, both languages side by side.
-const AREAS = { sales, shipping, receivables, returns }
+const AREAS = { sales, shipping, receivables, returns, notifications }
 
 function withAreas(base, code) {
   const merged = { ...base }

@@ -76,6 +76,7 @@ export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, options) => request('POST', path, { body, ...options }),
   patch: (path, body, options) => request('PATCH', path, { body, ...options }),
+  put: (path, body, options) => request('PUT', path, { body, ...options }),
   /** Send a file (a picture) as the request body, with its own content type. */
   putFile: (path, file, options) => request('PUT', path, { file, ...options }),
   postForm: (path, form, options) => request('POST', path, { form, ...options }),

@@ -17,6 +17,7 @@ const routes = [
       { path: '', component: () => import('../views/home/HomeView.vue'), meta: { titleKey: 'titles.home', tab: true } },
       { path: 'scan', component: () => import('../views/stock/ScanView.vue'), meta: { titleKey: 'titles.scan', permission: 'inventory:write', tab: true, wide: true } },
       { path: 'outbox', component: () => import('../views/outbox/OutboxView.vue'), meta: { titleKey: 'titles.outbox' } },
+      { path: 'notifications', component: () => import('../views/notifications/NotificationsView.vue'), meta: { titleKey: 'notifications.title' } },
       { path: 'users', component: () => import('../views/users/UserListView.vue'), meta: { titleKey: 'titles.users', permission: 'users:read', tab: true } },
       { path: 'users/new', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.newUser', permission: 'users:write' } },
       { path: 'users/:id', component: () => import('../views/users/UserEditView.vue'), meta: { titleKey: 'titles.editUser', permission: 'users:read' }, props: true },

@@ -2,6 +2,8 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as authApi from '../api/auth.js'
 import { setCsrfToken } from '../lib/api.js'
+import { disconnectLive } from '../lib/live.js'
+import { disablePush, pushSupported } from '../lib/push.js'
 
 // The last known user, so the shell still opens on a device with no network.
 const CACHE_KEY = 'jxc.user'
@@ -33,6 +35,7 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   function forget() {
+    disconnectLive() // the next user opens their own socket, with their own rooms
     user.value = null
     setCsrfToken(null)
     localStorage.removeItem(CACHE_KEY)
@@ -56,6 +59,8 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   async function logout() {
+    // This device stops getting the user's alerts while the app is closed.
+    if (pushSupported()) await disablePush().catch(() => {})
     try {
       await authApi.logout()
     } finally {

@@ -1,19 +1,20 @@
-// "Live-ish" sales orders: the server's list (or one order) re-read when something may
-// have changed, merged with the orders of this device that have not landed yet.
+// Live sales orders: the server's list (or one order) re-read when something may have
+// changed, merged with the orders of this device that have not landed yet.
 //
-// The seam: *when* to re-read is a trigger, `pollWhileVisible` for now (on focus, on
-// coming back online, on the page becoming visible, and every 15 s while it is visible).
-// A push channel (socket `order.status`) will be another trigger with the same shape —
-// (refresh) => stop — and the composables stay as they are.
+// When to re-read is a trigger — (refresh) => stop. `pushedOrPolled` re-reads on a pushed
+// `order.status` of a sales order and on every socket reconnect (what changed meanwhile),
+// and keeps a slow poll on focus, on coming back online and while the page is visible, for
+// when the socket cannot get through (a proxy that drops WebSockets and long polls).
 import { computed, onBeforeUnmount, onMounted, ref, watch } from 'vue'
 import { getOrder, listOrders, orderHistory } from '../../api/sales.js'
+import { onLive, onReconnect } from '../../lib/live.js'
 import { searchCustomers } from './catalog.js'
 import { getMeta, setMeta } from './db.js'
 import { local, orderBrief, reconcile, startLocalOrders } from './localOrders.js'
 import { useAuthStore } from '../../stores/auth.js'
 import { problemMessage } from '../../lib/problems.js'
 
-export const REFRESH_MS = 15000
+export const REFRESH_MS = 60000
 
 /** Call refresh on focus, online, visible again, and every `every` ms while visible. Returns stop(). */
 export function pollWhileVisible(refresh, { every = REFRESH_MS } = {}) {
@@ -29,6 +30,20 @@ export function pollWhileVisible(refresh, { every = REFRESH_MS } = {}) {
     window.removeEventListener('focus', refresh)
     window.removeEventListener('online', refresh)
     document.removeEventListener('visibilitychange', onVisibility)
+  }
+}
+
+/** A trigger: pushed status changes of the sales orders `wanted` picks, reconnects, and the slow poll. */
+export function pushedOrPolled(wanted = () => true) {
+  return (refresh) => {
+    const offStatus = onLive('order.status', (event) => event.type === 'sales' && wanted(event) && refresh())
+    const offReconnect = onReconnect(refresh)
+    const stopPolling = pollWhileVisible(refresh)
+    return () => {
+      offStatus()
+      offReconnect()
+      stopPolling()
+    }
   }
 }
 
@@ -75,7 +90,7 @@ function matches(text, query) {
  * filters: reactive {state: '' | 'pending' | 'rejected' | <server state>, q}.
  * Returns {rows, total, more, loadMore, refresh, loading, failed, offline, updatedAt}.
  */
-export function useLiveOrders(filters, { trigger = pollWhileVisible } = {}) {
+export function useLiveOrders(filters, { trigger = pushedOrPolled() } = {}) {
   const auth = useAuthStore()
   const server = ref([])
   const total = ref(0)
@@ -213,7 +228,7 @@ export function useLiveOrders(filters, { trigger = pollWhileVisible } = {}) {
  * One server order with its history, kept fresh the same way.
  * Returns {order, history, failed, offline, refresh, updatedAt}.
  */
-export function useLiveOrder(id, { trigger = pollWhileVisible } = {}) {
+export function useLiveOrder(id, { trigger = pushedOrPolled((event) => String(event.id) === String(id)) } = {}) {
   const order = ref(null)
   const history = ref([])
   const failed = ref('')
