@@ -33,6 +33,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"demo purchase orders created: {result['purchase_orders']}")
         click.echo(f"demo supplier bills created: {result['supplier_bills']}")
         click.echo(f"demo sales orders created: {result['sales_orders']}")
+        click.echo(f"demo stocktakes created: {result['stocktakes']}")
         click.echo(f"log in as {', '.join(ROLES)} with password {DEMO_PASSWORD}")
 
     @app.cli.command("create-user")

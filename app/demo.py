@@ -9,6 +9,7 @@ from app.demo_partners import seed_partners
 from app.demo_purchasing import seed_purchasing
 from app.demo_sales import seed_sales
 from app.demo_stock import seed_stock
+from app.demo_stocktake import seed_stocktakes
 from app.inventory.services import ensure_locations, ensure_warehouse
 
 DEMO_PASSWORD = "jxc-demo"
@@ -66,4 +67,5 @@ def seed_demo() -> dict:
         "purchase_orders": seed_purchasing(),
         "supplier_bills": seed_finance(),
         "sales_orders": seed_sales(),
+        "stocktakes": seed_stocktakes(),
     }

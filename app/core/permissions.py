@@ -4,7 +4,8 @@ A permission is "<area>:<read|write>", plus `cost:read` for purchase costs, marg
 supplier prices (schemas drop cost fields for callers without it) and
 `inventory:override` for a manager's override (issuing an expired batch) and
 `sales:approve` for a manager's approval (a price below the minimum, an order over the
-customer's credit limit).
+customer's credit limit) and `stocktake:approve` for a manager's review of a stocktake
+(expected quantities in a blind count, recounts, posting the variances).
 """
 
 AREAS = (
@@ -26,7 +27,7 @@ PERMISSIONS: tuple[str, ...] = tuple(
     for area in AREAS
     for action in ("read", "write")
     if (area, action) not in {("audit", "write"), ("reports", "write")}
-) + ("cost:read", "inventory:override", "sales:approve")
+) + ("cost:read", "inventory:override", "sales:approve", "stocktake:approve")
 
 
 def _grant(*specs: str) -> frozenset[str]:
@@ -45,7 +46,7 @@ def _grant(*specs: str) -> frozenset[str]:
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "manager": frozenset({"inventory:override", "sales:approve"})
+    "manager": frozenset({"inventory:override", "sales:approve", "stocktake:approve"})
     | _grant(
         "users:r",
         "audit:r",

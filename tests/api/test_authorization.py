@@ -17,6 +17,9 @@ FINANCE_WRITERS = {"admin", "finance"}
 FINANCE_READERS = FINANCE_WRITERS | {"manager"}
 SALES_WRITERS = {"admin", "manager", "sales"}
 SALES_READERS = SALES_WRITERS | {"warehouse", "finance"}
+STOCKTAKE_APPROVERS = {"admin", "manager"}
+STOCKTAKE_WRITERS = STOCKTAKE_APPROVERS | {"clerk"}
+STOCKTAKE_READERS = STOCKTAKE_WRITERS | {"warehouse"}
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
 
 # (method, rule) → the roles that may call it. A new endpoint must be added here.
@@ -142,6 +145,23 @@ EXPECTED = {
     ("GET", "/api/v1/customers/<int:customer_id>/statement.<any(xlsx, pdf):fmt>"): FINANCE_READERS,
     ("POST", "/api/v1/shipments/<int:shipment_id>/returns"): STOCK_WRITERS,
     ("GET", "/api/v1/shipments/<int:shipment_id>/returns"): SALES_READERS,
+    ("GET", "/api/v1/stocktakes"): STOCKTAKE_READERS,
+    ("POST", "/api/v1/stocktakes"): STOCKTAKE_WRITERS,
+    ("GET", "/api/v1/stocktakes/<int:stocktake_id>"): STOCKTAKE_READERS,
+    ("PATCH", "/api/v1/stocktakes/<int:stocktake_id>"): STOCKTAKE_WRITERS,
+    ("POST", "/api/v1/stocktakes/<int:stocktake_id>/start"): STOCKTAKE_WRITERS,
+    ("POST", "/api/v1/stocktakes/<int:stocktake_id>/submit"): STOCKTAKE_WRITERS,
+    ("POST", "/api/v1/stocktakes/<int:stocktake_id>/recount"): STOCKTAKE_APPROVERS,
+    ("POST", "/api/v1/stocktakes/<int:stocktake_id>/approve"): STOCKTAKE_APPROVERS,
+    ("POST", "/api/v1/stocktakes/<int:stocktake_id>/cancel"): STOCKTAKE_WRITERS,
+    ("GET", "/api/v1/stocktakes/<int:stocktake_id>/history"): STOCKTAKE_READERS,
+    ("POST", "/api/v1/stocktakes/<int:stocktake_id>/counts"): STOCKTAKE_WRITERS,
+    ("GET", "/api/v1/stocktakes/<int:stocktake_id>/lines"): STOCKTAKE_READERS,
+    ("GET", "/api/v1/stocktakes/<int:stocktake_id>/progress"): STOCKTAKE_READERS,
+    ("GET", "/api/v1/stocktakes/<int:stocktake_id>/variances"): STOCKTAKE_READERS,
+    ("GET", "/api/v1/stocktakes/<int:stocktake_id>/variances.<any(xlsx, pdf):fmt>"): (
+        STOCKTAKE_READERS
+    ),
     ("GET", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_READERS,
     ("POST", "/api/v1/purchasing/reorder-suggestions"): PURCHASING_WRITERS,
     ("GET", "/api/v1/alerts/summary"): ALL,

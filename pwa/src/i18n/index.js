@@ -9,9 +9,10 @@ import shipping from './shipping.js'
 import receivables from './receivables.js'
 import returns from './returns.js'
 import notifications from './notifications.js'
+import stocktake from './stocktake.js'
 
 // Areas keep their words in a file of their own, both languages side by side.
-const AREAS = { sales, shipping, receivables, returns, notifications }
+const AREAS = { sales, shipping, receivables, returns, notifications, stocktake }
 
 function withAreas(base, code) {
   const merged = { ...base }

@@ -4,6 +4,7 @@ export const MODULES = [
   { key: 'scan', titleKey: 'modules.scan', icon: 'scan', to: '/scan', permission: 'inventory:write' },
   { key: 'newSalesOrder', titleKey: 'modules.newSalesOrder', icon: 'add-square', to: '/sales/orders/new', permission: 'sales:write' },
   { key: 'salesOrders', titleKey: 'modules.salesOrders', icon: 'orders-o', to: '/sales/orders', permission: 'sales:read' },
+  { key: 'stocktakes', titleKey: 'modules.stocktakes', icon: 'todo-list-o', to: '/stocktakes', permission: 'stocktake:read' },
   { key: 'shipping', titleKey: 'modules.shipping', icon: 'send-gift-o', to: '/shipping', permission: 'inventory:write' },
   { key: 'purchaseOrders', titleKey: 'modules.purchaseOrders', icon: 'logistics', to: '/purchase-orders', permission: 'purchasing:read' },
   { key: 'reorder', titleKey: 'modules.reorder', icon: 'replay', to: '/purchasing/reorder', permission: 'purchasing:read' },

@@ -3,6 +3,7 @@ import { useAuthStore } from '../stores/auth.js'
 import { salesRoutes } from './sales.js'
 import { shippingRoutes } from './shipping.js'
 import { receivablesRoutes } from './receivables.js'
+import { stocktakeRoutes } from './stocktake.js'
 
 const routes = [
   {
@@ -56,6 +57,7 @@ const routes = [
       ...salesRoutes,
       ...shippingRoutes,
       ...receivablesRoutes,
+      ...stocktakeRoutes,
       { path: 'audit', component: () => import('../views/audit/AuditListView.vue'), meta: { titleKey: 'titles.audit', permission: 'audit:read' } },
       { path: 'me', component: () => import('../views/settings/SettingsView.vue'), meta: { titleKey: 'titles.settings', tab: true } },
       { path: 'me/tokens', component: () => import('../views/settings/TokensView.vue'), meta: { titleKey: 'titles.tokens' } },
