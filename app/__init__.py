@@ -139,6 +139,7 @@ def _register_api(app: Flask) -> None:
     from app.notifications.api import blp as notifications_blp
     from app.partners.api import blp as partners_blp
     from app.purchasing.api import blp as purchasing_blp
+    from app.reports.api import blp as reports_blp
     from app.sales.api import blp as sales_blp
     from app.scanning.api import blp as scanning_blp
     from app.stocktake.api import blp as stocktake_blp
@@ -151,7 +152,7 @@ def _register_api(app: Flask) -> None:
     api.spec.options["security"] = [{"cookie": []}, {"bearer": []}]
     blueprints = (
         core_blp, auth_blp, inventory_blp, catalog_blp, partners_blp, imports_blp, scanning_blp,
-        purchasing_blp, finance_blp, sales_blp, stocktake_blp, notifications_blp,
+        purchasing_blp, finance_blp, sales_blp, stocktake_blp, notifications_blp, reports_blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

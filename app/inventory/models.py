@@ -109,6 +109,14 @@ class LedgerEntry(db.Model):
     __tablename__ = "stock_ledger"
     __table_args__ = (
         Index("ix_stock_ledger_product_warehouse", "product_id", "warehouse_id", "id"),
+        # A product's standing at a moment (reports): its last line before that moment.
+        Index(
+            "ix_stock_ledger_product_warehouse_posted",
+            "product_id",
+            "warehouse_id",
+            "posted_at",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
