@@ -46,7 +46,16 @@ CENT = Decimal("0.01")
 PRICE_PLACES = Decimal("0.000001")
 QTY_PLACES = Decimal("0.001")
 OWING = ("posted", "paid")  # bills that count in payables
-BUCKETS = ("not_due", "days_1_30", "days_31_60", "days_61_90", "over_90")
+# Ageing buckets by days past due, each with its last day (the last has none): one rule for
+# bucket_of here and for the ageing reports, which bucket in SQL.
+BUCKET_LIMITS = (
+    ("not_due", 0),
+    ("days_1_30", 30),
+    ("days_31_60", 60),
+    ("days_61_90", 90),
+    ("over_90", None),
+)
+BUCKETS = tuple(name for name, _ in BUCKET_LIMITS)
 
 
 class InvalidBillState(Conflict):
@@ -640,15 +649,10 @@ def payables(args: dict) -> dict:
 
 
 def bucket_of(days_past_due: int) -> str:
-    if days_past_due <= 0:
-        return "not_due"
-    if days_past_due <= 30:
-        return "days_1_30"
-    if days_past_due <= 60:
-        return "days_31_60"
-    if days_past_due <= 90:
-        return "days_61_90"
-    return "over_90"
+    for name, last_day in BUCKET_LIMITS:
+        if last_day is None or days_past_due <= last_day:
+            return name
+    raise AssertionError("the last bucket has no limit")
 
 
 def ageing(args: dict) -> dict:

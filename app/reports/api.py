@@ -3,12 +3,17 @@ and columns. JSON pages by default; ?format=xlsx|csv gives the whole result as a
 
 from app.core.api_docs import ApiBlueprint
 from app.core.security import requires
-from app.reports import exports, registry, stock
+from app.reports import ageing, exports, registry, sales, stock, stock_health
 from app.reports.registry import Report
 
 blp = ApiBlueprint("reports", __name__, url_prefix="/api/v1/reports", description="Reports (报表)")
 
-REPORTS: tuple[Report, ...] = stock.REPORTS
+REPORTS: tuple[Report, ...] = (
+    *stock.REPORTS,
+    *sales.REPORTS,
+    *stock_health.REPORTS,
+    *ageing.REPORTS,
+)
 
 _FORMATS_DOC = """
 

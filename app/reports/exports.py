@@ -47,7 +47,7 @@ def value_at(item: dict, column: Column):
 
 
 def _totals_row(result: ReportResult, columns: list[Column], lang: str) -> list:
-    row = [value_at(result.totals, c) if c.summed else None for c in columns]
+    row = [value_at(result.totals, c) if c.in_totals else None for c in columns]
     row[0] = TOTAL_LABEL[lang]
     return row
 

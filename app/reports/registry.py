@@ -11,12 +11,13 @@ totals, sorting and files for a caller without `cost:read`.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import Boolean, Select, func, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.auth.models import User
 from app.catalog.models import Category, Product
 from app.catalog.services import category_with_descendants
 from app.core.db import Money, Quantity, UnitCost, UTCDateTime
@@ -26,6 +27,7 @@ from app.core.schemas import DecimalString, RestrictedFieldsSchema, restricted
 from app.core.security import allowed_warehouse_ids, caller_can
 from app.extensions import db
 from app.inventory.models import Warehouse
+from app.partners.models import Customer, Supplier
 
 COST_PERMISSION = "cost:read"
 MAX_PER_PAGE = 500
@@ -51,6 +53,8 @@ JSON_FIELDS: dict[str, Callable[[dict], fields.Field]] = {
     "money": lambda meta: DecimalString(2, allow_none=True, metadata=meta),
     "unit_cost": lambda meta: DecimalString(6, allow_none=True, metadata=meta),
     "flag": lambda meta: fields.Boolean(allow_none=True, metadata=meta),
+    "percent": lambda meta: DecimalString(2, allow_none=True, metadata=meta),
+    "count": lambda meta: fields.Integer(allow_none=True, metadata=meta),
 }
 
 
@@ -62,13 +66,22 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str = "text"  # id | text | date | datetime | qty | money | unit_cost | flag
+    # id | text | date | datetime | qty | money | unit_cost | flag | percent | count
+    kind: str = "text"
     cost: bool = False  # only for callers with cost:read: absent from items, totals, files
     summed: bool = False  # has a figure in `totals`
     sortable: bool = False
+    # 100 × one column / another (their keys), to 2 places, null when the other is 0:
+    # worked out from the figures of each item and of the totals, never summed.
+    percent_of: tuple[str, str] | None = None
 
     def __post_init__(self):
         assert self.kind in JSON_FIELDS, self.kind
+        assert not (self.percent_of and (self.summed or self.sortable)), self.key
+
+    @property
+    def in_totals(self) -> bool:
+        return self.summed or self.percent_of is not None
 
     @property
     def label(self) -> str:
@@ -168,6 +181,9 @@ class Scope:
     warehouse_ids: frozenset[int] | None  # None: every warehouse
     product_id: int | None
     category_ids: frozenset[int] | None
+    customer_id: int | None = None
+    supplier_id: int | None = None
+    salesperson_id: int | None = None
 
     def apply(self, stmt: Select, product_column, warehouse_column) -> Select:
         if self.warehouse_ids is not None:
@@ -178,6 +194,14 @@ class Scope:
             in_categories = select(Product.id).where(Product.category_id.in_(self.category_ids))
             stmt = stmt.where(product_column.in_(in_categories))
         return stmt
+
+
+# Filters by one partner or user: (argument, model, what an unknown id is called).
+PARTY_FILTERS = (
+    ("customer_id", Customer, "customer"),
+    ("supplier_id", Supplier, "supplier"),
+    ("salesperson_id", User, "salesperson"),
+)
 
 
 def resolve_scope(args: dict) -> Scope:
@@ -200,9 +224,19 @@ def resolve_scope(args: dict) -> Scope:
             errors["category_id"] = ["no such category"]
         else:
             category_ids = frozenset(category_with_descendants(category_id))
+    for name, model, what in PARTY_FILTERS:
+        if (party_id := args.get(name)) is not None and db.session.get(model, party_id) is None:
+            errors[name] = [f"no such {what}"]
     if errors:
         raise ValidationProblem(errors)
-    return Scope(warehouse_ids, product_id, category_ids)
+    return Scope(
+        warehouse_ids,
+        product_id,
+        category_ids,
+        args.get("customer_id"),
+        args.get("supplier_id"),
+        args.get("salesperson_id"),
+    )
 
 
 # --- running a report -------------------------------------------------------------------------
@@ -222,7 +256,8 @@ def _typed(column: Column, expression: ColumnElement) -> ColumnElement:
 def _ordered(report: Report, query: ReportQuery, args: dict) -> tuple[Select, Select]:
     """The sorted rows and the one-row aggregate (count and totals) of a report's query."""
     base = query.stmt.subquery("report")
-    rows = select(*(_typed(c, base.c[c.label]).label(c.label) for c in report.columns))
+    in_sql = [c for c in report.columns if c.percent_of is None]
+    rows = select(*(_typed(c, base.c[c.label]).label(c.label) for c in in_sql))
     sortable = {c.key: base.c[c.label] for c in visible_columns(report) if c.sortable}
     rows = apply_sort(rows, args.get("sort"), sortable, query.default_sort)
     rows = rows.order_by(*(base.c[label] for label in query.tiebreak))
@@ -232,6 +267,20 @@ def _ordered(report: Report, query: ReportQuery, args: dict) -> tuple[Select, Se
         *(_typed(c, func.sum(base.c[c.label])).label(c.label) for c in summed),
     ).select_from(base)
     return rows, aggregate
+
+
+def _percent(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    if part is None or not whole:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _add_percents(columns: list[Column], values: dict) -> None:
+    labels = {c.key: c.label for c in columns}
+    for column in columns:
+        if column.percent_of is not None:
+            part, whole = (values.get(labels.get(key, "")) for key in column.percent_of)
+            values[column.label] = _percent(part, whole)
 
 
 def _nested(columns: list[Column], values: dict) -> dict:
@@ -250,7 +299,9 @@ def _totals(report: Report, row) -> tuple[int, dict]:
     values = dict(row._mapping)
     if values["total"] == 0:  # nothing matched: totals are zero, not unknown
         values.update({c.label: Decimal(0) for c in summed})
-    return values["total"], _nested(summed, values)
+    in_totals = [c for c in visible_columns(report) if c.in_totals]
+    _add_percents(in_totals, values)
+    return values["total"], _nested(in_totals, values)
 
 
 def _items(report: Report, query: ReportQuery, rows) -> list[dict]:
@@ -260,6 +311,7 @@ def _items(report: Report, query: ReportQuery, rows) -> list[dict]:
     items = []
     for row in rows:
         values = dict(row._mapping)
+        _add_percents(list(report.columns), values)
         if query.finish:
             query.finish(values)
         items.append(_nested(shown, values))
@@ -346,7 +398,7 @@ def page_schema(report: Report) -> type[Schema]:
             "report": fields.String(),
             "items": fields.List(fields.Nested(_schema(f"{stem}Item", list(report.columns)))),
             "totals": fields.Nested(
-                _schema(f"{stem}Totals", [c for c in report.columns if c.summed])
+                _schema(f"{stem}Totals", [c for c in report.columns if c.in_totals])
             ),
             "total": fields.Integer(metadata={"description": "Rows matching the filters"}),
             "page": fields.Integer(),
@@ -355,3 +407,11 @@ def page_schema(report: Report) -> type[Schema]:
         },
         name=f"{stem}ReportSchema",
     )
+
+
+def period_facts(args: dict) -> list[tuple[str, str, str]]:
+    """The period (and grouping) a report was asked for, printed above an export's table."""
+    facts = [("期间", "Period", f"{args['from'].isoformat()} – {args['to'].isoformat()}")]
+    if "group_by" in args:
+        facts.append(("分组", "Group by", args["group_by"]))
+    return facts

@@ -34,6 +34,7 @@ from app.reports.registry import (
     Scope,
     day_start,
     period_bounds,
+    period_facts,
 )
 
 ZERO = Decimal(0)
@@ -319,12 +320,8 @@ def build_stock_ledger(args: dict, scope: Scope) -> ReportQuery:
         scope.apply(stmt, e.product_id, e.warehouse_id),
         default_sort="posted_at",
         tiebreak=("id",),
-        facts=_period_facts(args),
+        facts=period_facts(args),
     )
-
-
-def _period_facts(args: dict) -> list[tuple[str, str, str]]:
-    return [("期间", "Period", f"{args['from'].isoformat()} – {args['to'].isoformat()}")]
 
 
 # --- inout-summary ----------------------------------------------------------------------------
@@ -441,7 +438,7 @@ def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
         stmt,
         default_sort="sku,warehouse_code",
         tiebreak=("product_id", "warehouse_id"),
-        facts=_period_facts(args),
+        facts=period_facts(args),
     )
 
 

@@ -178,6 +178,15 @@ EXPECTED = {
     ("GET", "/api/v1/reports/stock-balance"): REPORT_READERS,
     ("GET", "/api/v1/reports/stock-ledger"): REPORT_READERS,
     ("GET", "/api/v1/reports/inout-summary"): REPORT_READERS,
+    ("GET", "/api/v1/reports/dead-stock"): REPORT_READERS,
+    ("GET", "/api/v1/reports/stock-ageing"): REPORT_READERS,
+    ("GET", "/api/v1/reports/expiry"): REPORT_READERS,
+    ("GET", "/api/v1/reports/receivable-ageing"): FINANCE_READERS,
+    ("GET", "/api/v1/reports/payable-ageing"): FINANCE_READERS,
+    ("GET", "/api/v1/reports/gross-margin"): REPORT_READERS,
+    ("GET", "/api/v1/reports/top-sellers"): REPORT_READERS,
+    ("GET", "/api/v1/reports/sales-summary"): REPORT_READERS,
+    ("GET", "/api/v1/reports/purchase-summary"): REPORT_READERS,
 }
 
 
