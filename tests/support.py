@@ -1,9 +1,11 @@
 """Helpers shared by the test suites."""
 
+import io
 import os
 
 import pytest
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 REQUIRE_ALL = os.environ.get("JXC_REQUIRE_ALL") == "1"
 PASSWORD = "correct-horse-1"
@@ -49,3 +51,12 @@ def assert_problem(response, status: int, type_suffix: str | None = None, field:
     if field:
         assert field in body.get("errors", {}), body
     return body
+
+
+def xlsx_table(data: bytes) -> list[list]:
+    """A report workbook's header row and everything below it (above it: the title, the
+    filters, a blank row)."""
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    blank = next(i for i, row in enumerate(rows) if not any(row))
+    return rows[blank + 1 :]

@@ -49,3 +49,18 @@ def user_ref(user_id: int | None) -> dict | None:
         ).one()
         known[user_id] = dict(row._mapping)
     return dict(known[user_id])
+
+
+def history_entry(row) -> dict:
+    """One row of a document's history (its model has at, user_id, event, from_state,
+    to_state, note and data), as the API shows it."""
+    return {
+        "id": row.id,
+        "at": row.at,
+        "user": user_ref(row.user_id),
+        "event": row.event,
+        "from": row.from_state,
+        "to": row.to_state,
+        "note": row.note,
+        "data": row.data or {},
+    }

@@ -24,7 +24,7 @@ from app.core.transactions import run_transaction
 from app.extensions import db
 from app.inventory import ledger
 from app.inventory.models import Warehouse
-from app.inventory.refs import product_refs, user_ref, warehouse_ref
+from app.inventory.refs import history_entry, product_refs, user_ref, warehouse_ref
 from app.partners.models import Customer
 from app.partners.services import own_customers_only
 from app.sales import receivables
@@ -119,19 +119,7 @@ def order_history(order_id: int) -> list[dict]:
         .where(SalesOrderHistory.order_id == order_id)
         .order_by(SalesOrderHistory.id)
     )
-    return [
-        {
-            "id": row.id,
-            "at": row.at,
-            "user": user_ref(row.user_id),
-            "event": row.event,
-            "from": row.from_state,
-            "to": row.to_state,
-            "note": row.note,
-            "data": row.data or {},
-        }
-        for row in rows
-    ]
+    return [history_entry(row) for row in rows]
 
 
 def warehouse_summary(order: SalesOrder) -> dict:

@@ -65,7 +65,7 @@ from app.core.security import allowed_warehouse_ids, caller_can
 from app.core.transactions import run_transaction
 from app.extensions import db
 from app.inventory.models import LedgerEntry, Location, StockBalance, StockDocument, Warehouse
-from app.inventory.refs import location_ref, user_ref, warehouse_ref
+from app.inventory.refs import history_entry, location_ref, user_ref, warehouse_ref
 from app.stocktake import quantities
 from app.stocktake.models import (
     Stocktake,
@@ -234,19 +234,7 @@ def stocktake_history(stocktake_id: int) -> list[dict]:
         .where(StocktakeHistory.stocktake_id == stocktake_id)
         .order_by(StocktakeHistory.id)
     )
-    return [
-        {
-            "id": row.id,
-            "at": row.at,
-            "user": user_ref(row.user_id),
-            "event": row.event,
-            "from": row.from_state,
-            "to": row.to_state,
-            "note": row.note,
-            "data": row.data or {},
-        }
-        for row in rows
-    ]
+    return [history_entry(row) for row in rows]
 
 
 # --- progress --------------------------------------------------------------------------------

@@ -2,12 +2,10 @@
 `days` boundary, stock ageing first in first out, batch expiry, and receivable and payable
 ageing equal to the finance ageing endpoints; cost columns and files."""
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import update
 
 from app.core.db import utcnow
@@ -21,7 +19,7 @@ from tests.api.test_sales_orders import shop as shop  # noqa: F401 - the fixture
 from tests.api.test_sales_orders import store as store  # noqa: F401
 from tests.api.test_shipments import _ship
 from tests.api.test_shipments import order as order  # noqa: F401
-from tests.support import assert_problem
+from tests.support import assert_problem, xlsx_table
 
 REPORTS = "/api/v1/reports"
 TODAY = utcnow().date()
@@ -64,18 +62,10 @@ def _dated(app, days_ago: int, document_id: int | None = None) -> None:
         db.session.commit()
 
 
-def _xlsx_table(data: bytes) -> list[list]:
-    """The header row and everything below it (above it: the title, filters, a blank)."""
-    sheet = load_workbook(io.BytesIO(data)).active
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    blank = next(i for i, row in enumerate(rows) if not any(row))
-    return rows[blank + 1 :]
-
-
 def _file_totals(client, name, **query) -> dict:
     got = client.get(f"{REPORTS}/{name}", query_string={"format": "xlsx", "lang": "en", **query})
     assert got.status_code == 200
-    header, *rows, totals = _xlsx_table(got.data)
+    header, *rows, totals = xlsx_table(got.data)
     assert totals[0] == "Total"
     return {title: cell for title, cell in zip(header, totals, strict=True) if cell != "Total"}
 
@@ -315,7 +305,7 @@ def test_cost_columns_are_absent_without_cost_read(monkeypatch, aged, batches, l
             for bucket in record.get("age", {}).values():
                 assert set(bucket) == {"qty"}, (name, bucket)
         assert_problem(clerk.get(f"{REPORTS}/{name}?sort=-value"), 422, field="sort")
-    headers = _xlsx_table(clerk.get(f"{REPORTS}/stock-ageing?format=xlsx&lang=en").data)[0]
+    headers = xlsx_table(clerk.get(f"{REPORTS}/stock-ageing?format=xlsx&lang=en").data)[0]
     assert "On hand" in headers and not any("value" in h.lower() for h in headers)
     # What is owed is finance's: the ageing reports need finance:read, not the cost permission.
     assert_problem(clerk.get(f"{REPORTS}/payable-ageing"), 403)

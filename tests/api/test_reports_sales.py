@@ -2,13 +2,11 @@
 posts: gross margin by every grouping, top sellers, the sales and purchase summaries; net
 of a restocked and a written-off return; cost columns, bad input and files."""
 
-import io
 from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from openpyxl import load_workbook
 
 from app.core.db import utcnow
 from app.core.permissions import ROLE_PERMISSIONS
@@ -17,7 +15,7 @@ from tests.api.test_sales_orders import URL as SALES_ORDERS
 from tests.api.test_sales_orders import _act, _made
 from tests.api.test_sales_orders import shop as shop  # noqa: F401 - the fixtures
 from tests.api.test_sales_orders import store as store  # noqa: F401
-from tests.support import assert_problem
+from tests.support import assert_problem, xlsx_table
 
 REPORTS = "/api/v1/reports"
 TODAY = utcnow().date()
@@ -252,13 +250,6 @@ def test_cost_columns_are_absent_without_cost_read(sales, monkeypatch, login_as)
     assert_problem(_get(clerk, "top-sellers", sort="-margin", **_period()), 422, field="sort")
 
 
-def _xlsx_table(data: bytes) -> list[list]:
-    sheet = load_workbook(io.BytesIO(data)).active
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    blank = next(i for i, row in enumerate(rows) if not any(row))
-    return rows[blank + 1 :]
-
-
 def test_xlsx_totals_equal_json_totals(sales):
     manager = sales["manager"]
     for group_by in ("customer", "category"):
@@ -266,7 +257,7 @@ def test_xlsx_totals_equal_json_totals(sales):
         got = _get(manager, "gross-margin", group_by=group_by, format="xlsx", lang="en",
                    **_period())  # fmt: skip
         assert got.status_code == 200
-        header, *rows, totals = _xlsx_table(got.data)
+        header, *rows, totals = xlsx_table(got.data)
         assert len(rows) == page["total"] and totals[0] == "Total"
         for key, title in (("qty", "Qty"), ("revenue", "Revenue"), ("cogs", "COGS"),
                            ("margin", "Margin"), ("margin_pct", "Margin %")):  # fmt: skip

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import update
 
 from app.core.db import utcnow
@@ -20,7 +19,7 @@ from tests.api.test_sales_orders import URL as SALES_ORDERS
 from tests.api.test_sales_orders import _act, _made
 from tests.api.test_sales_orders import shop as shop  # noqa: F401 - the fixtures
 from tests.api.test_sales_orders import store as store  # noqa: F401
-from tests.support import assert_problem
+from tests.support import assert_problem, xlsx_table
 
 REPORTS = "/api/v1/reports"
 TODAY = utcnow().date()
@@ -340,19 +339,11 @@ def test_cost_columns_are_absent_without_cost_read(books, report_reader_without_
         # Sorting by a hidden column would leak it.
         assert_problem(_get(clerk, name, sort="-value", **query), 422, field="sort")
     workbook = _get(clerk, "inout-summary", format="xlsx", lang="en", **_period())
-    headers = _xlsx_table(workbook.data)[0]
+    headers = xlsx_table(workbook.data)[0]
     assert "Closing qty" in headers and not any("value" in h.lower() for h in headers)
 
 
 # --- files ------------------------------------------------------------------------------------
-
-
-def _xlsx_table(data: bytes) -> list[list]:
-    """The header row and everything below it (above it: the title, filters, a blank)."""
-    sheet = load_workbook(io.BytesIO(data)).active
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    blank = next(i for i, row in enumerate(rows) if not any(row))
-    return rows[blank + 1 :]
 
 
 def test_xlsx_and_csv_hold_every_row_and_the_same_totals(books):
@@ -361,7 +352,7 @@ def test_xlsx_and_csv_hold_every_row_and_the_same_totals(books):
     got = _get(manager, "inout-summary", format="xlsx", lang="en", per_page=1, **_period())
     assert got.status_code == 200 and got.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in got.headers["Content-Disposition"]
-    header, *rows, totals = _xlsx_table(got.data)
+    header, *rows, totals = xlsx_table(got.data)
     assert len(rows) == page["total"] == 3  # every row, not one page
     assert totals[0] == "Total"
     for key, title in (("opening_qty", "Opening qty"), ("closing_qty", "Closing qty"),
@@ -379,5 +370,5 @@ def test_xlsx_and_csv_hold_every_row_and_the_same_totals(books):
     assert table[-1][table[0].index("期末数量")] == page["totals"]["closing_qty"]
 
     ledger = _get(manager, "stock-ledger", format="xlsx", **_period())
-    header, *rows, totals = _xlsx_table(ledger.data)
+    header, *rows, totals = xlsx_table(ledger.data)
     assert len(rows) == 8 and totals[header.index("入库数量")] == 26
