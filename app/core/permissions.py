@@ -70,7 +70,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "reports:r",
         "cost:r",
     ),
-    "sales": _grant("warehouses:r", "catalog:r", "partners:rw", "inventory:r", "sales:rw"),
+    "sales": _grant(
+        "warehouses:r", "catalog:r", "partners:rw", "inventory:r", "sales:rw", "reports:r"
+    ),
     "warehouse": _grant(
         "warehouses:r",
         "catalog:r",
@@ -78,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "purchasing:r",
         "sales:r",
         "stocktake:r",
+        "reports:r",
     ),
     "finance": _grant(
         "warehouses:r",

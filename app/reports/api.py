@@ -1,8 +1,10 @@
 """GET /api/v1/reports/<name>: one route per report, so each documents its own filters
 and columns. JSON pages by default; ?format=xlsx|csv gives the whole result as a file."""
 
+from marshmallow import Schema, fields
+
 from app.core.api_docs import ApiBlueprint
-from app.core.security import requires
+from app.core.security import caller_can, requires
 from app.reports import ageing, exports, registry, sales, stock, stock_health
 from app.reports.registry import Report
 
@@ -14,6 +16,53 @@ REPORTS: tuple[Report, ...] = (
     *stock_health.REPORTS,
     *ageing.REPORTS,
 )
+
+
+class _Words(Schema):
+    zh_cn = fields.String(data_key="zh-CN", attribute="zh-CN")
+    en = fields.String()
+
+
+class CatalogueColumnSchema(Schema):
+    key = fields.String(metadata={"description": "Its path in an item: a.b is item.a.b"})
+    kind = fields.String(
+        metadata={"description": "id|text|date|datetime|qty|money|unit_cost|flag|percent|count"}
+    )
+    cost = fields.Boolean()
+    summed = fields.Boolean(metadata={"description": "Has a figure in totals"})
+    sortable = fields.Boolean()
+    headers = fields.Nested(_Words)
+
+
+class CatalogueFilterSchema(Schema):
+    name = fields.String()
+    type = fields.String(metadata={"description": "integer|date|boolean|string"})
+    required = fields.Boolean()
+    choices = fields.List(fields.String(), allow_none=True)
+    default = fields.Raw(allow_none=True)
+
+
+class CatalogueEntrySchema(Schema):
+    name = fields.String()
+    title = fields.Nested(_Words)
+    description = fields.String()
+    columns = fields.List(fields.Nested(CatalogueColumnSchema))
+    filters = fields.List(fields.Nested(CatalogueFilterSchema))
+
+
+class CatalogueSchema(Schema):
+    items = fields.List(fields.Nested(CatalogueEntrySchema))
+
+
+@blp.route("")
+@requires(None)
+@blp.response(200, CatalogueSchema)
+@blp.documents_errors(401)
+def catalogue():
+    """The reports the caller may read, each with the columns they may see and its filters."""
+    readable = [r for r in REPORTS if caller_can(r.permission)]
+    return {"items": [registry.catalogue_entry(r) for r in readable]}
+
 
 _FORMATS_DOC = """
 

@@ -409,6 +409,54 @@ def page_schema(report: Report) -> type[Schema]:
     )
 
 
+# --- the catalogue ----------------------------------------------------------------------------
+
+# Arguments every report takes that are not filters of what it shows.
+CONTROL_ARGS = frozenset({"page", "per_page", "sort", "format", "lang"})
+FILTER_TYPES = ((fields.Integer, "integer"), (fields.Date, "date"), (fields.Boolean, "boolean"))
+
+
+def _filter_entry(name: str, field: fields.Field) -> dict:
+    kind = next((kind for cls, kind in FILTER_TYPES if isinstance(field, cls)), "string")
+    choices = next(
+        (list(v.choices) for v in field.validators if isinstance(v, validate.OneOf)), None
+    )
+    default = field.load_default
+    return {
+        "name": field.data_key or name,
+        "type": kind,
+        "required": field.required,
+        "choices": choices,
+        "default": None if default is None or callable(default) else default,
+    }
+
+
+def catalogue_entry(report: Report) -> dict:
+    """What a screen needs to show a report: its titles, the columns this caller may see
+    (headers in both languages) and the filters it takes."""
+    return {
+        "name": report.name,
+        "title": {"zh-CN": report.title_zh, "en": report.title_en},
+        "description": report.description,
+        "columns": [
+            {
+                "key": c.key,
+                "kind": c.kind,
+                "cost": c.cost,
+                "summed": c.in_totals,
+                "sortable": c.sortable,
+                "headers": {"zh-CN": c.zh, "en": c.en},
+            }
+            for c in visible_columns(report)
+        ],
+        "filters": [
+            _filter_entry(name, field)
+            for name, field in report.args().fields.items()
+            if name not in CONTROL_ARGS
+        ],
+    }
+
+
 def period_facts(args: dict) -> list[tuple[str, str, str]]:
     """The period (and grouping) a report was asked for, printed above an export's table."""
     facts = [("期间", "Period", f"{args['from'].isoformat()} – {args['to'].isoformat()}")]

@@ -20,7 +20,7 @@ SALES_READERS = SALES_WRITERS | {"warehouse", "finance"}
 STOCKTAKE_APPROVERS = {"admin", "manager"}
 STOCKTAKE_WRITERS = STOCKTAKE_APPROVERS | {"clerk"}
 STOCKTAKE_READERS = STOCKTAKE_WRITERS | {"warehouse"}
-REPORT_READERS = {"admin", "manager", "purchaser", "finance"}
+REPORT_READERS = {"admin", "manager", "purchaser", "finance", "sales", "warehouse"}
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
 
 # (method, rule) → the roles that may call it. A new endpoint must be added here.
@@ -175,6 +175,7 @@ EXPECTED = {
     ("GET", "/api/v1/push/key"): ALL,
     ("POST", "/api/v1/push/subscriptions"): ALL,
     ("DELETE", "/api/v1/push/subscriptions"): ALL,
+    ("GET", "/api/v1/reports"): ALL,
     ("GET", "/api/v1/reports/stock-balance"): REPORT_READERS,
     ("GET", "/api/v1/reports/stock-ledger"): REPORT_READERS,
     ("GET", "/api/v1/reports/inout-summary"): REPORT_READERS,

@@ -295,8 +295,7 @@ COST_KEYS = {"avg_cost", "value"}
 
 
 def test_cost_columns_are_absent_without_cost_read(monkeypatch, aged, batches, login_as):
-    monkeypatch.setitem(ROLE_PERMISSIONS, "clerk", ROLE_PERMISSIONS["clerk"] | {"reports:read"})
-    clerk = login_as("clerk", warehouse_ids=[aged["w1"]])
+    clerk = login_as("warehouse", warehouse_ids=[aged["w1"]])
     for name, query in (("dead-stock", {"days": 1}), ("stock-ageing", {}), ("expiry", {})):
         page = _get(clerk, name, **query)
         assert page["items"], name
@@ -309,5 +308,7 @@ def test_cost_columns_are_absent_without_cost_read(monkeypatch, aged, batches, l
     assert "On hand" in headers and not any("value" in h.lower() for h in headers)
     # What is owed is finance's: the ageing reports need finance:read, not the cost permission.
     assert_problem(clerk.get(f"{REPORTS}/payable-ageing"), 403)
-    monkeypatch.setitem(ROLE_PERMISSIONS, "clerk", ROLE_PERMISSIONS["clerk"] | {"finance:read"})
+    monkeypatch.setitem(
+        ROLE_PERMISSIONS, "warehouse", ROLE_PERMISSIONS["warehouse"] | {"finance:read"}
+    )
     assert "balance" in _get(clerk, "payable-ageing")["totals"]

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import update
 
 from app.core.db import utcnow
-from app.core.permissions import ROLE_PERMISSIONS
 from app.extensions import db
 from app.inventory.models import LedgerEntry, StockDocument
 from tests.api.test_purchase_returns import _received
@@ -302,19 +301,10 @@ def test_bad_input_is_a_422_naming_the_field(books):
 # --- who sees what ----------------------------------------------------------------------------
 
 
-def test_warehouse_and_sales_roles_may_not_read_reports(books, login_as):
-    for role in ("warehouse", "sales"):
-        client = login_as(role)
-        for name in ("stock-balance", "stock-ledger", "inout-summary"):
-            assert_problem(_get(client, name, **_period()), 403)
-
-
 @pytest.fixture
-def report_reader_without_cost(monkeypatch, books, login_as):
-    """No built-in role reads reports without cost:read; give the clerk reports:read, limited
-    to W2, to see the rule work."""
-    monkeypatch.setitem(ROLE_PERMISSIONS, "clerk", ROLE_PERMISSIONS["clerk"] | {"reports:read"})
-    return login_as("clerk", warehouse_ids=[books["w2"]])
+def report_reader_without_cost(books, login_as):
+    """The warehouse role reads reports but not costs; this one works in W2 only."""
+    return login_as("warehouse", warehouse_ids=[books["w2"]])
 
 
 COST_KEYS = {"avg_cost", "value", "unit_cost", "value_after", "opening_value", "in_value",
@@ -341,6 +331,35 @@ def test_cost_columns_are_absent_without_cost_read(books, report_reader_without_
     workbook = _get(clerk, "inout-summary", format="xlsx", lang="en", **_period())
     headers = xlsx_table(workbook.data)[0]
     assert "Closing qty" in headers and not any("value" in h.lower() for h in headers)
+
+
+def test_the_sales_role_reads_stock_reports_without_costs(books, login_as):
+    seller = login_as("sales")
+    page = _get(seller, "stock-balance").json
+    assert {i["warehouse_code"] for i in page["items"]} == {"W1", "W2"}
+    for record in [*page["items"], page["totals"]]:
+        assert not COST_KEYS & set(record), record
+    headers = xlsx_table(_get(seller, "stock-balance", format="xlsx", lang="en").data)[0]
+    assert "On hand" in headers and "Value" not in headers and "Average cost" not in headers
+
+
+def test_the_catalogue_lists_what_the_caller_may_read_and_see(books, login_as, client):
+    manager, seller = books["manager"], login_as("sales")
+    names = [entry["name"] for entry in manager.get(REPORTS).json["items"]]
+    assert {"stock-balance", "gross-margin", "receivable-ageing"} <= set(names)
+    balance = next(e for e in manager.get(REPORTS).json["items"] if e["name"] == "stock-balance")
+    value = next(c for c in balance["columns"] if c["key"] == "value")
+    assert value == {"key": "value", "kind": "money", "cost": True, "summed": True,
+                     "sortable": True, "headers": {"zh-CN": "库存金额", "en": "Value"}}  # fmt: skip
+    assert {f["name"] for f in balance["filters"]} == {
+        "warehouse_id", "category_id", "product_id", "as_of", "below_safety"}  # fmt: skip
+    ledger = next(e for e in manager.get(REPORTS).json["items"] if e["name"] == "stock-ledger")
+    assert {f["name"]: f["required"] for f in ledger["filters"]}["from"] is True
+    # The sales role: no finance reports, no cost columns.
+    entries = seller.get(REPORTS).json["items"]
+    assert "receivable-ageing" not in {e["name"] for e in entries}
+    assert not [c for e in entries for c in e["columns"] if c["cost"]]
+    assert_problem(client.get(REPORTS), 401)
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def pwa_dist() -> Path:
-    dist = PROJECT_ROOT / "pwa" / "dist"
+    # E2E_PWA_DIST: a build elsewhere, so a build in progress does not disturb a run.
+    dist = Path(os.environ.get("E2E_PWA_DIST") or PROJECT_ROOT / "pwa" / "dist")
     if not (dist / "index.html").is_file():
         unavailable("the PWA is not built (scripts/test.sh builds it)")
     return dist

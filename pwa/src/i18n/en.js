@@ -51,7 +51,7 @@ export default {
     greeting: 'Hello, {name}', warehouses: 'Warehouses', allWarehouses: 'All warehouses',
     shortcuts: 'Shortcuts', server: 'Server', version: 'version {version}', offline: 'offline',
   },
-  modules: { stocktakes: 'Stocktakes', receivables: 'Receivables', customerInvoices: 'Customer invoices', customerReceipts: 'Customer receipts', newSalesOrder: 'New order', salesOrders: 'Sales orders', shipping: 'Ship orders', payables: 'Payables', supplierBills: 'Supplier bills', supplierPayments: 'Supplier payments', reorder: 'Reorder', purchaseOrders: 'Purchase orders', scan: 'Scan', categories: 'Categories', customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', openingStock: 'Opening stock', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
+  modules: { dashboard: 'Dashboard', reports: 'Reports', replenishment: 'Replenishment', stocktakes: 'Stocktakes', receivables: 'Receivables', customerInvoices: 'Customer invoices', customerReceipts: 'Customer receipts', newSalesOrder: 'New order', salesOrders: 'Sales orders', shipping: 'Ship orders', payables: 'Payables', supplierBills: 'Supplier bills', supplierPayments: 'Supplier payments', reorder: 'Reorder', purchaseOrders: 'Purchase orders', scan: 'Scan', categories: 'Categories', customers: 'Customers', suppliers: 'Suppliers', products: 'Products', warehouses: 'Warehouses', openingStock: 'Opening stock', users: 'Users', audit: 'Audit log', tokens: 'API tokens', settings: 'Settings' },
   users: {
     search: 'Search username or name', username: 'Username', displayName: 'Name', password: 'Password',
     newPassword: 'New password', newPasswordHint: 'Leave empty to keep the current password',

@@ -10,9 +10,11 @@ import receivables from './receivables.js'
 import returns from './returns.js'
 import notifications from './notifications.js'
 import stocktake from './stocktake.js'
+import reports from './reports.js'
+import dashboard from './dashboard.js'
 
 // Areas keep their words in a file of their own, both languages side by side.
-const AREAS = { sales, shipping, receivables, returns, notifications, stocktake }
+const AREAS = { sales, shipping, receivables, returns, notifications, stocktake, reports, dashboard }
 
 function withAreas(base, code) {
   const merged = { ...base }

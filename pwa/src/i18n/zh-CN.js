@@ -51,7 +51,7 @@ export default {
     greeting: '你好，{name}', warehouses: '仓库', allWarehouses: '全部仓库',
     shortcuts: '常用功能', server: '服务器', version: '版本 {version}', offline: '离线',
   },
-  modules: { stocktakes: '盘点', receivables: '应收账款', customerInvoices: '销售发票', customerReceipts: '客户收款', newSalesOrder: '开单', salesOrders: '销售订单', shipping: '发货', payables: '应付账款', supplierBills: '供应商发票', supplierPayments: '供应商付款', reorder: '补货建议', purchaseOrders: '采购订单', scan: '扫码', categories: '分类', customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', openingStock: '期初库存', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
+  modules: { dashboard: '经营看板', reports: '报表', replenishment: '智能补货', stocktakes: '盘点', receivables: '应收账款', customerInvoices: '销售发票', customerReceipts: '客户收款', newSalesOrder: '开单', salesOrders: '销售订单', shipping: '发货', payables: '应付账款', supplierBills: '供应商发票', supplierPayments: '供应商付款', reorder: '补货建议', purchaseOrders: '采购订单', scan: '扫码', categories: '分类', customers: '客户', suppliers: '供应商', products: '商品', warehouses: '仓库', openingStock: '期初库存', users: '用户管理', audit: '操作日志', tokens: 'API 令牌', settings: '设置' },
   users: {
     search: '搜索用户名或姓名', username: '用户名', displayName: '姓名', password: '密码',
     newPassword: '新密码', newPasswordHint: '留空则不修改密码',

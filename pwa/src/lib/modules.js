@@ -1,12 +1,15 @@
 // The home screen's shortcuts: one registry, filtered by the user's permissions.
 // Each area adds its entry here when its screens exist.
 export const MODULES = [
+  { key: 'dashboard', titleKey: 'modules.dashboard', icon: 'chart-trending-o', to: '/dashboard', permission: 'reports:read' },
   { key: 'scan', titleKey: 'modules.scan', icon: 'scan', to: '/scan', permission: 'inventory:write' },
   { key: 'newSalesOrder', titleKey: 'modules.newSalesOrder', icon: 'add-square', to: '/sales/orders/new', permission: 'sales:write' },
   { key: 'salesOrders', titleKey: 'modules.salesOrders', icon: 'orders-o', to: '/sales/orders', permission: 'sales:read' },
   { key: 'stocktakes', titleKey: 'modules.stocktakes', icon: 'todo-list-o', to: '/stocktakes', permission: 'stocktake:read' },
   { key: 'shipping', titleKey: 'modules.shipping', icon: 'send-gift-o', to: '/shipping', permission: 'inventory:write' },
   { key: 'purchaseOrders', titleKey: 'modules.purchaseOrders', icon: 'logistics', to: '/purchase-orders', permission: 'purchasing:read' },
+  { key: 'reports', titleKey: 'modules.reports', icon: 'bar-chart-o', to: '/reports', permission: 'reports:read' },
+  { key: 'replenishment', titleKey: 'modules.replenishment', icon: 'cart-circle-o', to: '/purchasing/replenishment', permission: 'purchasing:read' },
   { key: 'reorder', titleKey: 'modules.reorder', icon: 'replay', to: '/purchasing/reorder', permission: 'purchasing:read' },
   { key: 'receivables', titleKey: 'modules.receivables', icon: 'balance-pay', to: '/finance/receivables', permission: 'finance:read' },
   { key: 'customerInvoices', titleKey: 'modules.customerInvoices', icon: 'description', to: '/finance/invoices', permission: 'finance:read' },

@@ -4,6 +4,8 @@ import { salesRoutes } from './sales.js'
 import { shippingRoutes } from './shipping.js'
 import { receivablesRoutes } from './receivables.js'
 import { stocktakeRoutes } from './stocktake.js'
+import { reportsRoutes } from './reports.js'
+import { dashboardRoutes } from './dashboard.js'
 
 const routes = [
   {
@@ -58,6 +60,8 @@ const routes = [
       ...shippingRoutes,
       ...receivablesRoutes,
       ...stocktakeRoutes,
+      ...reportsRoutes,
+      ...dashboardRoutes,
       { path: 'audit', component: () => import('../views/audit/AuditListView.vue'), meta: { titleKey: 'titles.audit', permission: 'audit:read' } },
       { path: 'me', component: () => import('../views/settings/SettingsView.vue'), meta: { titleKey: 'titles.settings', tab: true } },
       { path: 'me/tokens', component: () => import('../views/settings/TokensView.vue'), meta: { titleKey: 'titles.tokens' } },
