@@ -1,5 +1,5 @@
 """Commands: flask --app wsgi seed-demo | create-user | purge-idempotency-keys |
-stock verify | alerts scan."""
+stock verify | alerts scan | forecast refresh."""
 
 import click
 from flask import Flask
@@ -95,3 +95,15 @@ def register_cli(app: Flask) -> None:
             click.echo(f"{kind}: {count} new")
 
     app.cli.add_command(alerts)
+
+    forecast = AppGroup("forecast", help="Demand forecasts for replenishment.")
+
+    @forecast.command("refresh")
+    def forecast_refresh_command():
+        """Remake every product's demand forecast from the last 84 days' sales."""
+        from app.purchasing.replenishment import refresh
+
+        done = refresh()
+        click.echo(f"{done.count} forecasts in {done.seconds:.1f} s")
+
+    app.cli.add_command(forecast)

@@ -99,6 +99,13 @@ class Config:
     ALERTS_SCHEDULER = _env_bool("ALERTS_SCHEDULER", False)
     ALERTS_SCAN_INTERVAL_S = _env_int("ALERTS_SCAN_INTERVAL_S", 3600)
 
+    # Replenishment from the demand forecast: the cycle service level the reorder screen
+    # plans for (0.90, 0.95, 0.98 or 0.99), how many days one order should cover beyond the
+    # reorder point, and the lead time of a product never ordered from any supplier.
+    REPLENISHMENT_SERVICE_LEVEL = _env("REPLENISHMENT_SERVICE_LEVEL", "0.95")
+    REPLENISHMENT_REVIEW_DAYS = _env_int("REPLENISHMENT_REVIEW_DAYS", 7)
+    REPLENISHMENT_DEFAULT_LEAD_DAYS = _env_int("REPLENISHMENT_DEFAULT_LEAD_DAYS", 7)
+
     # Web Push to phones whose app is closed. The VAPID key pair is made on first use and
     # kept in VAPID_PRIVATE_KEY_FILE (default: <instance>/vapid_private.pem); several
     # hosts must share one file, or browsers subscribed through one reject the others.

@@ -60,3 +60,46 @@ def xlsx_table(data: bytes) -> list[list]:
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     blank = next(i for i, row in enumerate(rows) if not any(row))
     return rows[blank + 1 :]
+
+
+def post_demand(app, warehouse_id: int, product_id: int, daily, *, user_id: int, stock="0"):
+    """Customer demand on the last len(daily) days up to yesterday: `stock` units come in
+    the day before, then each day's quantity leaves as a sales order's stock-out at noon
+    (oldest first, so the ledger's order is the days' order)."""
+    from datetime import UTC, datetime, time, timedelta
+    from decimal import Decimal
+
+    from sqlalchemy import update
+
+    from app.core.db import utcnow
+    from app.extensions import db
+    from app.inventory import ledger
+    from app.inventory.models import LedgerEntry, StockDocument
+
+    today = utcnow().date()
+
+    def at_noon(document_id: int, day) -> None:
+        moment = datetime.combine(day, time(12), tzinfo=UTC)
+        db.session.execute(
+            update(LedgerEntry)
+            .where(LedgerEntry.document_id == document_id)
+            .values(posted_at=moment)
+        )
+        db.session.execute(
+            update(StockDocument).where(StockDocument.id == document_id).values(posted_at=moment)
+        )
+        db.session.commit()
+
+    with app.app_context():
+        first = today - timedelta(days=len(daily))
+        if Decimal(stock):
+            line = ledger.Line(product_id=product_id, qty=Decimal(stock), unit_cost=Decimal(2))
+            document = ledger.post_movements("in", warehouse_id, [line], user_id=user_id)
+            at_noon(document, first - timedelta(days=1))
+        for n, qty in enumerate(daily):
+            if Decimal(qty):
+                line = ledger.Line(product_id=product_id, qty=Decimal(qty))
+                document = ledger.post_movements(
+                    "out", warehouse_id, [line], user_id=user_id, source=("sales_order", 0)
+                )
+                at_noon(document, first + timedelta(days=n))

@@ -231,6 +231,11 @@ def Rate() -> ScaledDecimal:  # noqa: N802
     return ScaledDecimal(7, 4)
 
 
+def Percent() -> ScaledDecimal:  # noqa: N802
+    """Percentages: 12.50 is 12.5 %, 2 decimal places."""
+    return ScaledDecimal(9, 2)
+
+
 def compare_column_types(context, inspected_column, metadata_column, inspected_type, metadata_type):
     """Alembic: a ScaledDecimal is a NUMERIC(p, s) column in the schema on every database.
 

@@ -34,6 +34,7 @@ from app.inventory.models import Batch, StockBalance, Warehouse
 from app.inventory.refs import product_refs, warehouse_ref
 from app.notifications.models import AlertMark
 from app.partners.models import Customer, Supplier
+from app.purchasing import replenishment
 from app.purchasing.models import PurchaseOrder
 from app.sales.models import CustomerInvoice, SalesOrder
 from app.sales.services import order_query
@@ -41,6 +42,7 @@ from app.sales.services import order_query
 log = logging.getLogger(__name__)
 
 LATE_STATES = ("approved", "partially_received")
+FORECAST_MAX_AGE = timedelta(hours=24)
 
 
 def scan(today: date | None = None) -> dict[str, int]:
@@ -252,7 +254,8 @@ def _order_key(order: PurchaseOrder) -> str:
 
 class AlertScheduler:
     """Runs the scan in a daemon thread: once when the process serves its first request,
-    then every ALERTS_SCAN_INTERVAL_S. Started by a request, not by create_app, so CLI
+    then every ALERTS_SCAN_INTERVAL_S; demand forecasts older than a day are remade after
+    it. Started by a request, not by create_app, so CLI
     commands never scan and a pre-forking server starts it in each worker, not in the
     parent whose threads do not survive the fork."""
 
@@ -287,7 +290,8 @@ class AlertScheduler:
             try:
                 with self.app.app_context():
                     found = scan()
-                log.info("alerts scan: %s", found)
+                    remade = replenishment.refresh_if_stale(FORECAST_MAX_AGE)
+                log.info("alerts scan: %s; forecasts remade: %s", found, remade)
             except Exception:  # the next round may well succeed (a locked database)
                 log.exception("alerts scan failed")
             with self._scanned:

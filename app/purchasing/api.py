@@ -1,10 +1,15 @@
+from decimal import Decimal
+
 from app.core.api_docs import ApiBlueprint
 from app.core.pagination import list_page
 from app.core.schemas import page_of
 from app.core.security import requires
-from app.purchasing import receiving, reorder, returns, services
+from app.purchasing import receiving, reorder, replenishment, returns, services
 from app.purchasing.models import PurchaseOrder
 from app.purchasing.schemas import (
+    DemandForecastSchema,
+    ForecastArgsSchema,
+    ForecastRefreshSchema,
     HistorySchema,
     OrderCreateSchema,
     OrderListArgsSchema,
@@ -170,7 +175,7 @@ def reorder_suggestions(args):
     """Products whose on hand + on order − reserved in the warehouse is below their
     reorder point, with the quantity that brings them to reorder point + reorder qty in
     whole packing units, grouped by the supplier of their last order line."""
-    return reorder.suggestions(args["warehouse_id"])
+    return reorder.suggestions(args["warehouse_id"], args["basis"])
 
 
 @blp.route("/purchasing/reorder-suggestions", methods=["POST"])
@@ -182,3 +187,28 @@ def order_suggestions(data):
     """Turn chosen suggestions into draft orders, one per supplier, in one transaction.
     A line without a supplier is a 422."""
     return reorder.order_suggestions(data)
+
+
+@blp.route("/purchasing/demand-forecast")
+@requires("purchasing:read")
+@blp.arguments(ForecastArgsSchema, location="query")
+@blp.response(200, DemandForecastSchema)
+@blp.documents_errors(401, 403, 404, 422)
+def demand_forecast(args):
+    """One product's demand in one warehouse: the daily history, the hold-out days with the
+    forecast made without them (MASE, MAPE), the days ahead, and the safety stock, reorder
+    point and suggested order at the service level. 404 when it has no forecast."""
+    level = args["service_level"] or replenishment.default_service_level()
+    return replenishment.detail(args["product_id"], args["warehouse_id"], level)
+
+
+@blp.route("/purchasing/demand-forecasts/refresh", methods=["POST"])
+@requires("purchasing:write")
+@blp.response(200, ForecastRefreshSchema)
+@blp.documents_errors(401, 403)
+def refresh_demand_forecasts():
+    """Remake every product's demand forecast from the sales of the last 84 days now
+    (the scheduler does it daily)."""
+    done = replenishment.refresh()
+    seconds = Decimal(str(round(done.seconds, 2)))
+    return {"count": done.count, "computed_at": done.computed_at, "seconds": seconds}

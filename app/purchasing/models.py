@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.audit import Audited
 from app.core.db import (
     Money,
+    Percent,
     Quantity,
     Rate,
     TimestampMixin,
@@ -148,3 +149,28 @@ class PurchaseReturnLine(db.Model):
     unit: Mapped[str] = mapped_column(String(10))
     qty: Mapped[Decimal] = mapped_column(Quantity())  # in `unit`, as entered
     base_qty: Mapped[Decimal] = mapped_column(Quantity())
+
+
+class DemandForecast(db.Model):
+    """The latest demand forecast of a product in a warehouse, remade by the daily refresh
+    (app.purchasing.replenishment): what replenishment needs at any service level."""
+
+    __tablename__ = "demand_forecasts"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(
+        ForeignKey("warehouses.id"), primary_key=True, index=True
+    )
+    method: Mapped[str] = mapped_column(String(20))  # ses | holt_winters | croston | …
+    history_days: Mapped[int] = mapped_column(Integer)
+    daily_demand: Mapped[Decimal] = mapped_column(Quantity())  # mean per day going forward
+    sigma: Mapped[Decimal] = mapped_column(Quantity())  # the daily noise around it
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))
+    lead_time_days: Mapped[int] = mapped_column(Integer)
+    lead_demand: Mapped[Decimal] = mapped_column(Quantity())  # daily demand × lead time
+    sigma_lead: Mapped[Decimal] = mapped_column(Quantity())  # sigma × √lead time; × z: safety
+    review_demand: Mapped[Decimal] = mapped_column(Quantity())  # one review period's demand
+    pack: Mapped[Decimal] = mapped_column(Quantity())  # ordered in whole multiples of this
+    mase: Mapped[Decimal | None] = mapped_column(Rate())
+    mape: Mapped[Decimal | None] = mapped_column(Percent())
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

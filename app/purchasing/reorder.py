@@ -4,6 +4,10 @@ A product of a warehouse (one with stock rows there, or settings for it) is sugg
 when its projected quantity — on hand + on order − reserved — is below its reorder point
 (the warehouse's override, else the product's). It is suggested up to its maximum level,
 rounded up to whole packing units, under the supplier of its most recent order line.
+
+On the `forecast` basis the reorder point and the level come from the product's demand
+forecast in that warehouse instead (app.purchasing.replenishment), at the installation's
+service level; products without a forecast (nothing sold lately) are not suggested.
 """
 
 from collections import defaultdict
@@ -11,7 +15,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, func, or_, select, type_coerce
 
-from app.catalog.models import Product, ProductUnit, ProductWarehouseSetting
+from app.catalog.models import Product, ProductWarehouseSetting
 from app.core.db import Quantity
 from app.core.errors import ValidationProblem
 from app.core.transactions import run_transaction
@@ -19,8 +23,9 @@ from app.extensions import db
 from app.inventory.models import StockBalance, Warehouse
 from app.inventory.refs import warehouse_ref
 from app.partners.models import Supplier
-from app.purchasing import services
-from app.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from app.purchasing import replenishment, services
+from app.purchasing.models import DemandForecast
+from app.purchasing.sourcing import last_order_lines, order_multiples
 from app.trade.lines import DEFAULT_TAX_RATE
 
 ZERO = Decimal(0)
@@ -39,16 +44,19 @@ def round_up(qty: Decimal, multiple: Decimal) -> Decimal:
 # --- suggesting ------------------------------------------------------------------------------
 
 
-def suggestions(warehouse_id: int) -> dict:
+BASES = ("fixed", "forecast")
+
+
+def suggestions(warehouse_id: int, basis: str = "fixed") -> dict:
     """Products below their reorder point in a warehouse, grouped by supplier."""
     errors: dict[str, list[str]] = {}
     services.check_warehouse(warehouse_id, errors)
     if errors:
         raise ValidationProblem(errors)
-    rows = _below_reorder_point(warehouse_id)
+    rows = _below_reorder_point(warehouse_id, basis)
     ids = [row.id for row in rows]
-    multiples = _order_multiples(ids)
-    last_lines = _last_lines(ids)
+    multiples = order_multiples(ids)
+    last_lines = last_order_lines(ids)
     groups: dict[int | None, list[dict]] = defaultdict(list)
     for row in rows:
         reorder_point, reorder_qty = row.reorder_point, max(row.reorder_qty, ZERO)
@@ -84,102 +92,58 @@ def suggestions(warehouse_id: int) -> dict:
     ordered = sorted(groups, key=lambda key: (key is None, suppliers[key].code if key else ""))
     return {
         "warehouse": warehouse_ref(db.session.get(Warehouse, warehouse_id)),
+        "basis": basis,
         "groups": [
             {"supplier": _supplier_ref(suppliers.get(key)), "lines": groups[key]} for key in ordered
         ],
     }
 
 
-def _below_reorder_point(warehouse_id: int):
+def _quantity(expr):  # read back as the quantity column it is (scaled on SQLite)
+    return type_coerce(expr, Quantity())
+
+
+def _below_reorder_point(warehouse_id: int, basis: str):
     b, setting = StockBalance, ProductWarehouseSetting
     totals = (
         select(
             b.product_id,
-            func.sum(b.on_hand).label("on_hand"),
-            func.sum(b.reserved).label("reserved"),
-            func.sum(b.on_order).label("on_order"),
+            b.warehouse_id,
+            _quantity(func.sum(b.on_hand)).label("on_hand"),
+            _quantity(func.sum(b.reserved)).label("reserved"),
+            _quantity(func.sum(b.on_order)).label("on_order"),
         )
         .where(b.warehouse_id == warehouse_id)
-        .group_by(b.product_id)
+        .group_by(b.product_id, b.warehouse_id)
         .subquery()
     )
-
-    def quantity(expr):  # read back as the quantity column it is (scaled on SQLite)
-        return type_coerce(expr, Quantity())
-
-    on_hand = quantity(func.coalesce(totals.c.on_hand, 0))
-    reserved = quantity(func.coalesce(totals.c.reserved, 0))
-    on_order = quantity(func.coalesce(totals.c.on_order, 0))
-    reorder_point = quantity(func.coalesce(setting.reorder_point, Product.reorder_point))
-    stmt = (
-        select(
-            Product.id,
-            Product.sku,
-            Product.name,
-            Product.unit,
-            on_hand.label("on_hand"),
-            reserved.label("reserved"),
-            on_order.label("on_order"),
-            reorder_point.label("reorder_point"),
-            quantity(func.coalesce(setting.reorder_qty, Product.reorder_qty)).label("reorder_qty"),
-        )
-        .outerjoin(totals, totals.c.product_id == Product.id)
-        .outerjoin(
+    on_hand = _quantity(func.coalesce(totals.c.on_hand, 0))
+    reserved = _quantity(func.coalesce(totals.c.reserved, 0))
+    on_order = _quantity(func.coalesce(totals.c.on_order, 0))
+    stmt = select(
+        Product.id, Product.sku, Product.name, Product.unit,
+        on_hand.label("on_hand"), reserved.label("reserved"), on_order.label("on_order"),
+    ).outerjoin(totals, totals.c.product_id == Product.id)  # fmt: skip
+    if basis == "forecast":
+        f = DemandForecast
+        at = replenishment.figures(f, totals, replenishment.default_service_level())
+        reorder_point, reorder_qty = at.reorder_point, _quantity(f.review_demand)
+        stmt = stmt.join(f, and_(f.product_id == Product.id, f.warehouse_id == warehouse_id))
+    else:
+        reorder_point = _quantity(func.coalesce(setting.reorder_point, Product.reorder_point))
+        reorder_qty = _quantity(func.coalesce(setting.reorder_qty, Product.reorder_qty))
+        stmt = stmt.outerjoin(
             setting,
             and_(setting.product_id == Product.id, setting.warehouse_id == warehouse_id),
-        )
-        .where(
-            Product.active.is_(True),
-            or_(totals.c.product_id.is_not(None), setting.product_id.is_not(None)),
-            # Every term is a quantity of the same scale: compared exactly in SQL.
-            on_hand + on_order - reserved < reorder_point,
-        )
-        .order_by(Product.sku)
+        ).where(or_(totals.c.product_id.is_not(None), setting.product_id.is_not(None)))
+    stmt = stmt.add_columns(
+        reorder_point.label("reorder_point"), reorder_qty.label("reorder_qty")
+    ).where(
+        Product.active.is_(True),
+        # Every term is a quantity of the same scale: compared exactly in SQL.
+        on_hand + on_order - reserved < reorder_point,
     )
-    return db.session.execute(stmt).all()
-
-
-def _order_multiples(product_ids) -> dict[int, Decimal]:
-    """Each product's largest packing unit (a case of 12 → 12)."""
-    rows = db.session.execute(
-        select(ProductUnit.product_id, type_coerce(func.max(ProductUnit.factor), Quantity()))
-        .where(ProductUnit.product_id.in_(product_ids))
-        .group_by(ProductUnit.product_id)
-    )
-    return dict(rows.all())
-
-
-def _last_lines(product_ids, supplier_id: int | None = None) -> dict:
-    """Each product's most recent order line (of one supplier, if given), with its order's
-    supplier and number. Cancelled orders do not count: nothing came of them."""
-    newest = (
-        func.row_number()
-        .over(
-            partition_by=PurchaseOrderLine.product_id,
-            order_by=(PurchaseOrder.id.desc(), PurchaseOrderLine.id.desc()),
-        )
-        .label("newest")
-    )
-    ranked = (
-        select(
-            PurchaseOrderLine.product_id,
-            PurchaseOrderLine.unit,
-            PurchaseOrderLine.factor,
-            PurchaseOrderLine.unit_price,
-            PurchaseOrderLine.tax_rate,
-            PurchaseOrder.id.label("order_id"),
-            PurchaseOrder.number,
-            PurchaseOrder.supplier_id,
-            newest,
-        )
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-        .where(PurchaseOrderLine.product_id.in_(product_ids), PurchaseOrder.state != "cancelled")
-    )
-    if supplier_id is not None:
-        ranked = ranked.where(PurchaseOrder.supplier_id == supplier_id)
-    ranked = ranked.subquery()
-    rows = db.session.execute(select(ranked).where(ranked.c.newest == 1))
-    return {row.product_id: row for row in rows}
+    return db.session.execute(stmt.order_by(Product.sku)).all()
 
 
 def _supplier_ref(supplier: Supplier | None) -> dict | None:
@@ -232,7 +196,7 @@ def _order_line(row: dict, problems: dict) -> dict | None:
     if problems:
         return None
     qty = row["qty"]
-    last = _last_lines([row["product_id"]], row["supplier_id"]).get(row["product_id"])
+    last = last_order_lines([row["product_id"]], row["supplier_id"]).get(row["product_id"])
     if last is None:
         product = db.session.get(Product, row["product_id"])
         price = product.last_cost if product is not None else ZERO

@@ -130,6 +130,25 @@ class ReturnCreateSchema(Schema):
 
 class SuggestionArgsSchema(Schema):
     warehouse_id = fields.Integer(required=True)
+    basis = fields.String(
+        load_default="fixed",
+        validate=validate.OneOf(("fixed", "forecast")),
+        metadata={
+            "description": "fixed: the reorder point and quantity set on the product; "
+            "forecast: from its demand forecast at REPLENISHMENT_SERVICE_LEVEL"
+        },
+    )
+
+
+class ForecastArgsSchema(Schema):
+    product_id = fields.Integer(required=True)
+    warehouse_id = fields.Integer(required=True)
+    service_level = DecimalString(
+        2,
+        load_default=None,
+        validate=validate.OneOf([Decimal(level) for level in ("0.90", "0.95", "0.98", "0.99")]),
+        metadata={"description": "Cycle service level; default REPLENISHMENT_SERVICE_LEVEL"},
+    )
 
 
 class SuggestedLineInSchema(Schema):
@@ -311,8 +330,58 @@ class SuggestionGroupSchema(Schema):
 
 class SuggestionsSchema(Schema):
     warehouse = fields.Nested(RefSchema)
+    basis = fields.String()
     groups = fields.List(fields.Nested(SuggestionGroupSchema))
 
 
 class SuggestedOrdersSchema(Schema):
     orders = fields.List(fields.Nested(OrderSchema))
+
+
+# --- demand forecasts ------------------------------------------------------------------------
+
+
+class DayQtySchema(Schema):
+    date = fields.Date()
+    qty = DecimalString(3)
+
+
+class HoldoutDaySchema(Schema):
+    date = fields.Date()
+    actual = DecimalString(3)
+    forecast = DecimalString(3)
+
+
+class DemandForecastSchema(Schema):
+    product = fields.Nested(ProductRefSchema)
+    warehouse = fields.Nested(RefSchema)
+    supplier = fields.Nested(SupplierRefSchema, allow_none=True)
+    method = fields.String(metadata={"description": "ses | holt_winters | croston | constant"})
+    service_level = DecimalString(2)
+    lead_time_days = fields.Integer()
+    history = fields.List(
+        fields.Nested(DayQtySchema), metadata={"description": "Daily demand, oldest first"}
+    )
+    holdout = fields.List(
+        fields.Nested(HoldoutDaySchema),
+        metadata={"description": "The last days, forecast by a model fitted without them"},
+    )
+    mase = DecimalString(4, allow_none=True, metadata={"description": "< 1 beats naive"})
+    mape = DecimalString(2, allow_none=True, metadata={"description": "Percent"})
+    forecast = fields.List(fields.Nested(DayQtySchema), metadata={"description": "Days ahead"})
+    daily_demand = DecimalString(3)
+    safety_stock = DecimalString(3)
+    reorder_point = DecimalString(3)
+    order_up_to = DecimalString(3)
+    on_hand = DecimalString(3)
+    on_order = DecimalString(3)
+    reserved = DecimalString(3)
+    position = DecimalString(3, metadata={"description": "on hand + on order − reserved"})
+    suggested_qty = DecimalString(3)
+    computed_at = fields.DateTime()
+
+
+class ForecastRefreshSchema(Schema):
+    count = fields.Integer(metadata={"description": "Forecasts made"})
+    computed_at = fields.DateTime()
+    seconds = DecimalString(2)

@@ -5,7 +5,16 @@ from marshmallow import Schema, fields
 
 from app.core.api_docs import ApiBlueprint
 from app.core.security import caller_can, requires
-from app.reports import ageing, exports, registry, sales, stock, stock_health
+from app.reports import (
+    ageing,
+    dashboard,
+    exports,
+    registry,
+    replenishment,
+    sales,
+    stock,
+    stock_health,
+)
 from app.reports.registry import Report
 
 blp = ApiBlueprint("reports", __name__, url_prefix="/api/v1/reports", description="Reports (报表)")
@@ -15,6 +24,7 @@ REPORTS: tuple[Report, ...] = (
     *sales.REPORTS,
     *stock_health.REPORTS,
     *ageing.REPORTS,
+    *replenishment.REPORTS,
 )
 
 
@@ -88,3 +98,16 @@ def _add_route(report: Report) -> None:
 
 for _report in REPORTS:
     _add_route(_report)
+
+
+@blp.route("/dashboard")
+@requires("reports:read")
+@blp.arguments(dashboard.DashboardArgsSchema, location="query")
+@blp.response(200, dashboard.DashboardSchema)
+@blp.documents_errors(401, 403, 422)
+def dashboard_view(args):
+    """The manager's dashboard (经营看板): sales today, this week and this month against the
+    days just before, margin, stock value, low stock, expiring batches, overdue receivables,
+    orders by status, top sellers and a 30-day trend, within the warehouses the caller may
+    see; cost figures only for cost:read, overdue receivables only for finance:read."""
+    return dashboard.dashboard(registry.resolve_scope(args))

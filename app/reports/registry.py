@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.auth.models import User
 from app.catalog.models import Category, Product
 from app.catalog.services import category_with_descendants
-from app.core.db import Money, Quantity, UnitCost, UTCDateTime
+from app.core.db import Money, Percent, Quantity, Rate, UnitCost, UTCDateTime
 from app.core.errors import Problem, ValidationProblem
 from app.core.pagination import apply_sort
 from app.core.schemas import DecimalString, RestrictedFieldsSchema, restricted
@@ -43,6 +43,8 @@ SQL_TYPES = {
     "unit_cost": UnitCost,
     "datetime": UTCDateTime,
     "flag": Boolean,
+    "percent": Percent,
+    "ratio": Rate,
 }
 JSON_FIELDS: dict[str, Callable[[dict], fields.Field]] = {
     "id": lambda meta: fields.Integer(allow_none=True, metadata=meta),
@@ -55,6 +57,7 @@ JSON_FIELDS: dict[str, Callable[[dict], fields.Field]] = {
     "flag": lambda meta: fields.Boolean(allow_none=True, metadata=meta),
     "percent": lambda meta: DecimalString(2, allow_none=True, metadata=meta),
     "count": lambda meta: fields.Integer(allow_none=True, metadata=meta),
+    "ratio": lambda meta: DecimalString(4, allow_none=True, metadata=meta),
 }
 
 
@@ -66,7 +69,7 @@ class Column:
     key: str
     zh: str
     en: str
-    # id | text | date | datetime | qty | money | unit_cost | flag | percent | count
+    # id | text | date | datetime | qty | money | unit_cost | flag | percent | count | ratio
     kind: str = "text"
     cost: bool = False  # only for callers with cost:read: absent from items, totals, files
     summed: bool = False  # has a figure in `totals`

@@ -13,13 +13,13 @@ stays in COGS. Everything is summed in SQL over one UNION ALL of those two kinds
 from decimal import Decimal
 
 from marshmallow import fields, validate
-from sqlalchemy import String, case, func, literal, null, select, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy import case, func, literal, null, select, union_all
+from sqlalchemy.sql.expression import ColumnElement
 
 from app.auth.models import User
 from app.catalog.models import Category, Product
 from app.core.db import Money
+from app.core.sql import day_of, month_of, prorated_cents
 from app.partners.models import Customer, Supplier
 from app.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from app.reports.registry import (
@@ -42,60 +42,12 @@ from app.sales.models import (
 
 ZERO = Decimal(0)
 
-# --- SQL the two databases spell differently -----------------------------------------------
-
-
-class prorated_cents(FunctionElement):  # noqa: N801 - reads as a SQL function
-    """amount × part / whole to the cent, half up; exactly `amount` for the whole — as a
-    shipment line's revenue is worked out (app.sales.shipping._revenue)."""
-
-    type = Money()
-    inherit_cache = True
-
-
-@compiles(prorated_cents)
-def _prorated_numeric(element, compiler, **kw):
-    amount, part, whole = (compiler.process(arg, **kw) for arg in element.clauses)
-    return (
-        f"CASE WHEN {part} = {whole} THEN {amount} ELSE ROUND({amount} * {part} / {whole}, 2) END"
-    )
-
-
-@compiles(prorated_cents, "sqlite")
-def _prorated_scaled(element, compiler, **kw):
-    # SQLite holds cents and thousandths as integers: round half up in integer division.
-    amount, part, whole = (compiler.process(arg, **kw) for arg in element.clauses)
-    return (
-        f"CASE WHEN {part} = {whole} THEN {amount} "
-        f"ELSE (2 * {amount} * {part} + {whole}) / (2 * {whole}) END"
-    )
-
-
-class month_of(FunctionElement):  # noqa: N801
-    """'YYYY-MM' of a UTC timestamp."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(month_of)
-def _month_postgresql(element, compiler, **kw):
-    moment = compiler.process(element.clauses, **kw)
-    return f"to_char(({moment}) AT TIME ZONE 'UTC', 'YYYY-MM')"
-
-
-@compiles(month_of, "sqlite")
-def _month_sqlite(element, compiler, **kw):
-    # Stored as 'YYYY-MM-DD HH:MM:SS…' in UTC.
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
-
-
 # --- what was sold: shipments less returns ----------------------------------------------------
 
 
-def _sold_lines(start, end, scope: Scope):
+def sold_lines(start, end, scope: Scope):
     """One row per shipment line and per return line in [start, end): the order's
-    customer, salesperson and warehouse, the product, the month, and the signed base
+    customer, salesperson and warehouse, the product, the month and day, and the signed base
     quantity, revenue and cost."""
     order, order_line, shipped = SalesOrder, SalesOrderLine, ShipmentLine
     dims = (
@@ -108,6 +60,7 @@ def _sold_lines(start, end, scope: Scope):
         select(
             *dims,
             month_of(Shipment.shipped_at).label("month"),
+            day_of(Shipment.shipped_at).label("day"),
             shipped.base_qty.label("qty"),
             prorated_cents(order_line.amount, shipped.base_qty, order_line.base_qty).label(
                 "revenue"
@@ -125,6 +78,7 @@ def _sold_lines(start, end, scope: Scope):
         select(
             *dims,
             month_of(SalesReturn.returned_at).label("month"),
+            day_of(SalesReturn.returned_at).label("day"),
             (-back.base_qty).label("qty"),
             (-back.revenue).label("revenue"),
             case((restocked, -back.cost), else_=literal(ZERO, Money())).label("cost"),
@@ -244,7 +198,7 @@ def _sums(sold):
 
 
 def build_gross_margin(args: dict, scope: Scope) -> ReportQuery:
-    sold = _sold_lines(*period_bounds(args), scope)
+    sold = sold_lines(*period_bounds(args), scope)
     return ReportQuery(
         _grouped_stmt(sold, args["group_by"], *_sums(sold)),
         default_sort="group_code",
@@ -267,7 +221,7 @@ TOP_SELLERS_COLUMNS = (
 
 
 def build_top_sellers(args: dict, scope: Scope) -> ReportQuery:
-    sold = _sold_lines(*period_bounds(args), scope)
+    sold = sold_lines(*period_bounds(args), scope)
     qty, revenue, _, margin = _sums(sold)
     stmt = (
         select(
@@ -308,7 +262,7 @@ SALES_SUMMARY_COLUMNS = (
 
 
 def build_sales_summary(args: dict, scope: Scope) -> ReportQuery:
-    sold = _sold_lines(*period_bounds(args), scope)
+    sold = sold_lines(*period_bounds(args), scope)
     qty, revenue, *_ = _sums(sold)
     orders = func.count(sold.c.order_id.distinct()).label("orders")
     return ReportQuery(

@@ -98,7 +98,7 @@ WAREHOUSE_COLUMNS = (
 )
 
 
-def _product_and_warehouse():
+def product_and_warehouse():
     return (
         Product.id.label("product_id"),
         Product.sku.label("sku"),
@@ -232,7 +232,7 @@ def build_stock_balance(args: dict, scope: Scope) -> ReportQuery:
     below_safety = and_(safety > 0, func.coalesce(available, figures.c.on_hand) < safety)
     stmt = (
         select(
-            *_product_and_warehouse(),
+            *product_and_warehouse(),
             figures.c.on_hand,
             figures.c.reserved,
             available.label("available"),
@@ -299,7 +299,7 @@ def build_stock_ledger(args: dict, scope: Scope) -> ReportQuery:
             d.number.label("document_number"),
             d.type.label("document_type"),
             movement_kind(d).label("kind"),
-            *_product_and_warehouse(),
+            *product_and_warehouse(),
             Location.code.label("location_code"),
             Batch.number.label("batch_number"),
             case((inward, e.qty), else_=ZERO).label("in_qty"),
@@ -426,7 +426,7 @@ def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
         )
 
     stmt = (
-        select(*_product_and_warehouse(), *figures)
+        select(*product_and_warehouse(), *figures)
         .select_from(groups)
         .join(Product, Product.id == groups.c.product_id)
         .join(Warehouse, Warehouse.id == groups.c.warehouse_id)

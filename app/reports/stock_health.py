@@ -27,8 +27,8 @@ from app.reports.registry import Column, Report, ReportArgsSchema, ReportQuery, 
 from app.reports.stock import (
     PRODUCT_COLUMNS,
     WAREHOUSE_COLUMNS,
-    _product_and_warehouse,
     movement_kind,
+    product_and_warehouse,
 )
 
 ZERO = Decimal(0)
@@ -107,7 +107,7 @@ def build_dead_stock(args: dict, scope: Scope) -> ReportQuery:
     stock, last_out = _stock_on_hand(scope), _last_outbound(scope)
     stmt = (
         select(
-            *_product_and_warehouse(),
+            *product_and_warehouse(),
             stock.c.qty.label("on_hand"),
             stock.c.avg_cost,
             stock.c.value,
@@ -238,7 +238,7 @@ def build_stock_ageing(args: dict, scope: Scope) -> ReportQuery:
         ]
     stmt = (
         select(
-            *_product_and_warehouse(),
+            *product_and_warehouse(),
             stock.c.qty.label("on_hand"),
             stock.c.avg_cost,
             stock.c.value,
@@ -295,7 +295,7 @@ def build_expiry(args: dict, scope: Scope) -> ReportQuery:
     v = StockValuation
     stmt = (
         select(
-            *_product_and_warehouse(),
+            *product_and_warehouse(),
             Batch.id.label("batch_id"),
             Batch.number.label("batch_number"),
             Batch.expiry.label("expiry"),

@@ -6,7 +6,7 @@ from statistics import fmean
 
 import pytest
 
-from app.reports.forecast import (
+from app.purchasing.forecast import (
     accuracy,
     forecast,
     reorder_point,

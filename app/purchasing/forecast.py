@@ -59,6 +59,7 @@ class Accuracy:
     holdout: int  # days actually held out; 0 when the history was too short to judge
     mase: float | None  # < 1 beats the naive forecast; None when naive is never wrong
     mape: float | None  # percent, over days with demand only; None when there were none
+    predicted: list[float] = field(default_factory=list)  # the forecast of the held-out days
 
 
 def forecast(history: Sequence[float], horizon: int, *, season: int = 7) -> Forecast:
@@ -121,7 +122,7 @@ def accuracy(history: Sequence[float], *, holdout: int = 28, season: int = 7) ->
     mase = fmean(errors) / scale if scale > 0 else None
     ratios = [e / a for e, a in zip(errors, actual, strict=True) if a > 0]
     mape = 100 * fmean(ratios) if ratios else None
-    return Accuracy(predicted.method, days, mase, mape)
+    return Accuracy(predicted.method, days, mase, mape, predicted.daily)
 
 
 def safety_stock(sigma_daily: float, lead_time_days: float, service_level: float) -> float:
