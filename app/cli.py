@@ -30,6 +30,7 @@ def register_cli(app: Flask) -> None:
             f"{result['products']}, {result['suppliers']}, {result['customers']}"
         )
         click.echo(f"demo stock documents posted: {result['stock_documents']}")
+        click.echo(f"demo orders of the past twelve weeks: {result['past_orders']}")
         click.echo(f"demo purchase orders created: {result['purchase_orders']}")
         click.echo(f"demo supplier bills created: {result['supplier_bills']}")
         click.echo(f"demo sales orders created: {result['sales_orders']}")

@@ -5,12 +5,14 @@ from app.auth import services as auth_services
 from app.core.permissions import ROLES
 from app.demo_catalog import seed_catalogue
 from app.demo_finance import seed_finance
+from app.demo_history import seed_history
 from app.demo_partners import seed_partners
 from app.demo_purchasing import seed_purchasing
 from app.demo_sales import seed_sales
-from app.demo_stock import seed_stock
+from app.demo_stock import seed_days_of_work, seed_opening_stock
 from app.demo_stocktake import seed_stocktakes
 from app.inventory.services import ensure_locations, ensure_warehouse
+from app.purchasing import replenishment
 
 DEMO_PASSWORD = "jxc-demo"
 
@@ -63,9 +65,19 @@ def seed_demo() -> dict:
         "warehouses": [w.code for w in warehouses],
         "products": seed_catalogue(),
         **seed_partners(),
-        "stock_documents": seed_stock(),
+        **_stock(),
         "purchase_orders": seed_purchasing(),
         "supplier_bills": seed_finance(),
         "sales_orders": seed_sales(),
         "stocktakes": seed_stocktakes(),
+        "forecasts": replenishment.refresh().count,
     }
+
+
+def _stock() -> dict:
+    """Opening stock, twelve weeks of sales since, then today's work — once."""
+    opening = seed_opening_stock()
+    if not opening:
+        return {"stock_documents": 0, "past_orders": 0}
+    past_orders = seed_history()
+    return {"stock_documents": opening + seed_days_of_work(), "past_orders": past_orders}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.catalog.models import Product
 from app.core.db import utcnow
+from app.demo_history import PAST
 from app.demo_purchasing import acting_as
 from app.extensions import db
 from app.inventory.models import StockBalance, Warehouse
@@ -33,7 +34,7 @@ STORIES = (
 
 def seed_sales() -> int:
     """Create the demo sales orders; returns how many (0: some exist already)."""
-    if db.session.scalar(select(SalesOrder.id).limit(1)) is not None:
+    if db.session.scalar(select(SalesOrder.id).where(SalesOrder.note != PAST).limit(1)):
         return 0
     rng = random.Random(20261203)
     warehouse = db.session.scalar(select(Warehouse).order_by(Warehouse.code))

@@ -1,12 +1,13 @@
-"""The demo company's stock: opening balances in both warehouses, batches with expiries
-(a few close to expiring), some products below their safety stock, and a few days of
-movements. Posted through the ledger like any other stock; only into an empty ledger."""
+"""The demo company's stock: opening balances in both warehouses (dated before the twelve
+weeks of the demo's past), batches with expiries (a few close to expiring), some products
+below their safety stock, and today's work. Posted through the ledger like any other
+stock; only into an empty ledger."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.auth.models import User
 from app.catalog.models import Product
@@ -14,13 +15,34 @@ from app.core.db import utcnow
 from app.core.transactions import run_transaction
 from app.extensions import db
 from app.inventory import ledger
-from app.inventory.models import LedgerEntry, Location, Warehouse
+from app.inventory.models import LedgerEntry, Location, StockDocument, Warehouse
 
 CENT = Decimal("0.01")
+HISTORY_DAYS = 84  # the demo's past (app.demo_history) runs from the opening stock to today
 
 
-def seed_stock() -> int:
-    """Post the demo stock; returns how many stock documents were posted (0: already there)."""
+def opening_day():
+    """When the demo's opening stock is dated: before the twelve weeks of its past."""
+    return utcnow().date() - timedelta(days=HISTORY_DAYS + 1)
+
+
+def date_documents_back(document_ids, moment: datetime) -> None:
+    """Date stock documents (and their ledger lines) at `moment`: the demo's past is posted
+    now and dated back, oldest first, so the ledger's order stays the order of time."""
+    db.session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.document_id.in_(document_ids))
+        .values(posted_at=moment)
+    )
+    db.session.execute(
+        update(StockDocument).where(StockDocument.id.in_(document_ids)).values(posted_at=moment)
+    )
+    db.session.commit()
+
+
+def seed_opening_stock() -> int:
+    """Post the opening stock, dated before the demo's past; returns how many stock
+    documents were posted (0: the ledger has some already)."""
     if db.session.scalar(select(LedgerEntry.id).limit(1)) is not None:
         return 0
     rng = random.Random(20261124)
@@ -40,13 +62,13 @@ def seed_stock() -> int:
             if rng.random() > 0.1  # a few products are not stocked here at all
             for line in _opening_lines(product, locations, rng)
         ]
-        run_transaction(
+        document_id = run_transaction(
             lambda w=warehouse, lines=lines: ledger.post(
                 "opening", w.id, lines, user_id=keeper.id, note="演示期初库存 demo opening stock"
             )
         )
+        date_documents_back([document_id], datetime.combine(opening_day(), time(8), tzinfo=UTC))
         posted += 1
-    posted += _some_days_of_work(products, warehouses, keeper, rng)
     return posted
 
 
@@ -82,8 +104,14 @@ def _line(product, qty, cost, location, batch=None, expiry=None) -> ledger.Line:
     )
 
 
-def _some_days_of_work(products, warehouses, keeper, rng) -> int:
-    """Stock out, a transfer and a write-off, so the ledger has a story to tell."""
+def seed_days_of_work() -> int:
+    """Stock out, a transfer and a write-off today, so the ledger has a story to tell."""
+    rng = random.Random(20261125)
+    keeper = db.session.scalar(select(User).where(User.username == "warehouse"))
+    products = db.session.scalars(
+        select(Product).where(Product.active.is_(True)).order_by(Product.id)
+    ).all()
+    warehouses = db.session.scalars(select(Warehouse).order_by(Warehouse.code)).all()
     main, branch = warehouses[0], warehouses[-1]
     plain = [p for p in products if not (p.track_batches or p.track_expiry)]
     documents = [

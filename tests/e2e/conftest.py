@@ -63,16 +63,26 @@ def pwa_dist() -> Path:
     return dist
 
 
-@pytest.fixture
-def live_server(tmp_path, pwa_dist):
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'e2e.db'}",
-        PWA_DIST=str(pwa_dist),
-    )
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """The demo company made once (its twelve weeks of past take a while); each test
+    gets a copy of its own."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
     with app.app_context():
         db.create_all()
         seed_demo()
+        db.engine.dispose()  # every write is in the file
+    return path
+
+
+@pytest.fixture
+def live_server(tmp_path, pwa_dist, demo_database):
+    database = tmp_path / "e2e.db"
+    shutil.copyfile(demo_database, database)
+    app = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", PWA_DIST=str(pwa_dist)
+    )
     server = LiveServer(app, _free_port())
     server.start()
     yield server

@@ -21,7 +21,11 @@ export const ORDER_ACTIONS = {
   close: ['partially_received', 'received'],
 }
 
-/** Products below their reorder point in a warehouse, grouped by supplier. */
-export const reorderSuggestions = (warehouseId) => api.get('/purchasing/reorder-suggestions', { warehouse_id: warehouseId })
+/**
+ * Products below their reorder point in a warehouse, grouped by supplier; basis 'forecast'
+ * takes the reorder point and max level from the demand forecast instead of the fixed ones.
+ */
+export const reorderSuggestions = (warehouseId, basis = 'fixed') =>
+  api.get('/purchasing/reorder-suggestions', { warehouse_id: warehouseId, basis })
 /** {warehouse_id, lines: [{product_id, qty, supplier_id}]} → {orders}: one draft per supplier. */
 export const createReorderDrafts = (body) => api.post('/purchasing/reorder-suggestions', body)
