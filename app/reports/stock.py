@@ -321,6 +321,7 @@ def build_stock_ledger(args: dict, scope: Scope) -> ReportQuery:
         default_sort="posted_at",
         tiebreak=("id",),
         facts=period_facts(args),
+        totals_apart=True,
     )
 
 
