@@ -69,29 +69,15 @@ def post_demand(app, warehouse_id: int, product_id: int, daily, *, user_id: int,
     from datetime import UTC, datetime, time, timedelta
     from decimal import Decimal
 
-    from sqlalchemy import update
-
     from app.core.db import utcnow
-    from app.extensions import db
+    from app.demo_stock import date_documents_back
     from app.inventory import ledger
-    from app.inventory.models import LedgerEntry, StockDocument
-
-    today = utcnow().date()
 
     def at_noon(document_id: int, day) -> None:
-        moment = datetime.combine(day, time(12), tzinfo=UTC)
-        db.session.execute(
-            update(LedgerEntry)
-            .where(LedgerEntry.document_id == document_id)
-            .values(posted_at=moment)
-        )
-        db.session.execute(
-            update(StockDocument).where(StockDocument.id == document_id).values(posted_at=moment)
-        )
-        db.session.commit()
+        date_documents_back([document_id], datetime.combine(day, time(12), tzinfo=UTC))
 
     with app.app_context():
-        first = today - timedelta(days=len(daily))
+        first = utcnow().date() - timedelta(days=len(daily))
         if Decimal(stock):
             line = ledger.Line(product_id=product_id, qty=Decimal(stock), unit_cost=Decimal(2))
             document = ledger.post_movements("in", warehouse_id, [line], user_id=user_id)

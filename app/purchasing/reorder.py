@@ -20,7 +20,7 @@ from app.core.db import Quantity
 from app.core.errors import ValidationProblem
 from app.core.transactions import run_transaction
 from app.extensions import db
-from app.inventory.models import StockBalance, Warehouse
+from app.inventory.models import Warehouse
 from app.inventory.refs import warehouse_ref
 from app.partners.models import Supplier
 from app.purchasing import replenishment, services
@@ -104,19 +104,8 @@ def _quantity(expr):  # read back as the quantity column it is (scaled on SQLite
 
 
 def _below_reorder_point(warehouse_id: int, basis: str):
-    b, setting = StockBalance, ProductWarehouseSetting
-    totals = (
-        select(
-            b.product_id,
-            b.warehouse_id,
-            _quantity(func.sum(b.on_hand)).label("on_hand"),
-            _quantity(func.sum(b.reserved)).label("reserved"),
-            _quantity(func.sum(b.on_order)).label("on_order"),
-        )
-        .where(b.warehouse_id == warehouse_id)
-        .group_by(b.product_id, b.warehouse_id)
-        .subquery()
-    )
+    setting = ProductWarehouseSetting
+    totals = replenishment.stock_position(warehouse_id)
     on_hand = _quantity(func.coalesce(totals.c.on_hand, 0))
     reserved = _quantity(func.coalesce(totals.c.reserved, 0))
     on_order = _quantity(func.coalesce(totals.c.on_order, 0))

@@ -187,20 +187,20 @@ def _suppliers(product_ids) -> dict[int, _Supplier]:
 # --- the figures at a service level -----------------------------------------------------------
 
 
-def stock_position():
-    """on hand, reserved and on order per product × warehouse (a subquery)."""
+def stock_position(warehouse_id: int | None = None):
+    """on hand, reserved and on order per product × warehouse (of one, if given): a
+    subquery."""
     b = StockBalance
-    return (
-        select(
-            b.product_id,
-            b.warehouse_id,
-            type_coerce(func.sum(b.on_hand), Quantity()).label("on_hand"),
-            type_coerce(func.sum(b.reserved), Quantity()).label("reserved"),
-            type_coerce(func.sum(b.on_order), Quantity()).label("on_order"),
-        )
-        .group_by(b.product_id, b.warehouse_id)
-        .subquery("position")
-    )
+    stmt = select(
+        b.product_id,
+        b.warehouse_id,
+        type_coerce(func.sum(b.on_hand), Quantity()).label("on_hand"),
+        type_coerce(func.sum(b.reserved), Quantity()).label("reserved"),
+        type_coerce(func.sum(b.on_order), Quantity()).label("on_order"),
+    ).group_by(b.product_id, b.warehouse_id)
+    if warehouse_id is not None:
+        stmt = stmt.where(b.warehouse_id == warehouse_id)
+    return stmt.subquery("position")
 
 
 @dataclass(frozen=True)

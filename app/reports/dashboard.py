@@ -19,6 +19,7 @@ from app.catalog.models import Category, Product
 from app.core.db import utcnow
 from app.core.schemas import DecimalString
 from app.core.security import caller_can
+from app.core.sql import day_of
 from app.extensions import db
 from app.inventory import stock
 from app.inventory.models import StockValuation, Warehouse
@@ -61,12 +62,14 @@ def _sales(first: date, last: date, scope: Scope) -> tuple[Decimal, Decimal]:
     revenue, cost = db.session.execute(
         select(func.coalesce(func.sum(sold.c.revenue), 0), func.coalesce(func.sum(sold.c.cost), 0))
     ).one()
-    return _money(revenue), _money(cost)
+    return revenue, cost
 
 
-def _money(value) -> Decimal:
-    # Sums of Money columns come back exact; a coalesced 0 is an int.
-    return Decimal(value).quantize(Decimal("0.01")) if not isinstance(value, Decimal) else value
+def _in_scope(stmt, scope: Scope):
+    """Only the orders of the warehouses the caller asked for and may see."""
+    if scope.warehouse_ids is None:
+        return stmt
+    return stmt.where(SalesOrder.warehouse_id.in_(scope.warehouse_ids))
 
 
 def _orders_taken(first: date, last: date, scope: Scope) -> int:
@@ -76,9 +79,7 @@ def _orders_taken(first: date, last: date, scope: Scope) -> int:
         o.created_at < day_start(last + timedelta(days=1)),
         o.state.not_in(TAKEN),
     )
-    if scope.warehouse_ids is not None:
-        stmt = stmt.where(o.warehouse_id.in_(scope.warehouse_ids))
-    return db.session.scalar(stmt)
+    return db.session.scalar(_in_scope(stmt, scope))
 
 
 def _change_pct(now: Decimal, before: Decimal) -> Decimal | None:
@@ -128,17 +129,12 @@ def _trend(today: date, scope: Scope) -> list[dict]:
             select(sold.c.day, func.sum(sold.c.revenue).label("revenue")).group_by(sold.c.day)
         ).all()
     )
-    o = SalesOrder
-    orders: dict[str, int] = {}
-    stmt = select(o.created_at).where(o.created_at >= day_start(first), o.state.not_in(TAKEN))
-    if scope.warehouse_ids is not None:
-        stmt = stmt.where(o.warehouse_id.in_(scope.warehouse_ids))
-    for (moment,) in db.session.execute(stmt):
-        key = moment.date().isoformat()
-        orders[key] = orders.get(key, 0) + 1
+    o, day = SalesOrder, day_of(SalesOrder.created_at)
+    taken = select(day, func.count()).where(o.created_at >= day_start(first), o.state.not_in(TAKEN))
+    orders = dict(db.session.execute(_in_scope(taken, scope).group_by(day)).all())
     days = [(first + timedelta(days=n)).isoformat() for n in range(TREND_DAYS)]
     return [
-        {"date": day, "revenue": _money(revenue.get(day, ZERO)), "orders": orders.get(day, 0)}
+        {"date": day, "revenue": revenue.get(day, ZERO), "orders": orders.get(day, 0)}
         for day in days
     ]
 
@@ -172,9 +168,10 @@ def _orders_by_status(today: date, scope: Scope) -> list[dict]:
     o = SalesOrder
     since = day_start(today - timedelta(days=TREND_DAYS - 1))
     stmt = select(o.state, func.count()).where(o.created_at >= since).group_by(o.state)
-    if scope.warehouse_ids is not None:
-        stmt = stmt.where(o.warehouse_id.in_(scope.warehouse_ids))
-    return [{"state": state, "count": count} for state, count in db.session.execute(stmt)]
+    return [
+        {"state": state, "count": count}
+        for state, count in db.session.execute(_in_scope(stmt, scope))
+    ]
 
 
 def _margin_by_category(first: date, today: date, scope: Scope) -> list[dict]:
@@ -221,8 +218,7 @@ def _overdue_receivables(today: date, scope: Scope) -> dict:
         i.state == "posted", i.due_date < today
     )
     if scope.warehouse_ids is not None:
-        orders = select(SalesOrder.id).where(SalesOrder.warehouse_id.in_(scope.warehouse_ids))
-        stmt = stmt.where(i.order_id.in_(orders))
+        stmt = stmt.where(i.order_id.in_(_in_scope(select(SalesOrder.id), scope)))
     count, amount = db.session.execute(stmt).one()
     return {"count": count, "amount": amount if amount is not None else Decimal("0.00")}
 
@@ -254,16 +250,12 @@ def dashboard(scope: Scope) -> dict:
 
 
 def _low_stock(scope: Scope) -> int:
-    """Product × warehouse rows below their safety stock, as the stock list counts them."""
-    if scope.warehouse_ids is None:
-        args = {"below_safety": True, "page": 1, "per_page": 1}
-        return stock.balances_by_warehouse(args)["total"]
-    return sum(
-        stock.balances_by_warehouse(
-            {"below_safety": True, "warehouse_id": w, "page": 1, "per_page": 1}
-        )["total"]
-        for w in scope.warehouse_ids
-    )
+    """Product × warehouse rows below their safety stock, as the stock list counts them
+    (which keeps to the caller's warehouses itself; one asked for is passed on)."""
+    args = {"below_safety": True, "page": 1, "per_page": 1}
+    if scope.warehouse_ids is not None and len(scope.warehouse_ids) == 1:
+        (args["warehouse_id"],) = scope.warehouse_ids
+    return stock.balances_by_warehouse(args)["total"]
 
 
 NOTE = (
