@@ -14,7 +14,7 @@ from app.catalog.models import Product
 from app.core.db import utcnow
 from app.core.transactions import run_transaction
 from app.extensions import db
-from app.inventory import ledger
+from app.inventory import ledger, periods
 from app.inventory.models import LedgerEntry, Location, StockDocument, Warehouse
 
 CENT = Decimal("0.01")
@@ -29,14 +29,18 @@ def opening_day():
 def date_documents_back(document_ids, moment: datetime) -> None:
     """Date stock documents (and their ledger lines) at `moment`: the demo's past is posted
     now and dated back, oldest first, so the ledger's order stays the order of time."""
-    db.session.execute(
-        update(LedgerEntry)
-        .where(LedgerEntry.document_id.in_(document_ids))
-        .values(posted_at=moment)
-    )
+    moved = update(LedgerEntry).where(LedgerEntry.document_id.in_(document_ids))
+    db.session.execute(moved.values(posted_at=moment))
     db.session.execute(
         update(StockDocument).where(StockDocument.id.in_(document_ids)).values(posted_at=moment)
     )
+    pairs = db.session.execute(
+        select(LedgerEntry.product_id, LedgerEntry.warehouse_id)
+        .where(LedgerEntry.document_id.in_(document_ids))
+        .distinct()
+    ).all()
+    # Their products' running totals, by the months the documents now fall in.
+    periods.rebuild(products={p for p, _ in pairs}, warehouses={w for _, w in pairs})
     db.session.commit()
 
 

@@ -36,11 +36,9 @@ from app.core.numbering import next_number
 from app.core.transactions import insert_ignoring_duplicates, run_transaction
 from app.extensions import db
 from app.inventory import ledger_sql as sql
+from app.inventory import periods
 from app.inventory.ledger_sql import ProductFacts
-from app.inventory.models import (
-    Batch,
-    place_key,
-)
+from app.inventory.models import Batch, movement_kind_of, place_key
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -158,6 +156,7 @@ class _Posting:
     user_id: int
     at: datetime
     run: Callable = field(repr=False)  # executes a statement on the posting's connection
+    movement: str = "other"  # what kind of movement its lines are (movement_kind_of)
     valuations: dict[tuple[int, int], _Valuation] = field(default_factory=dict)
     products: dict[int, ProductFacts] = field(default_factory=dict)
     entries: list[dict] = field(default_factory=list)
@@ -197,7 +196,8 @@ def post(
         source_type=source[0] if source else None,
         source_id=source[1] if source else None,
     )
-    posting = _Posting(document_id, user_id, now, run)
+    movement = movement_kind_of(kind, source[0] if source else None)
+    posting = _Posting(document_id, user_id, now, run, movement)
     groups = {(line.product_id, warehouse_id) for line in lines}
     if kind == "transfer":
         groups |= {(line.product_id, to_warehouse_id) for line in lines}
@@ -264,7 +264,9 @@ def cancel(document_id: int, *, user_id: int) -> int:
     """Post reversing lines for a document (inside the caller's transaction)."""
     documents = sql.documents
     document = db.session.execute(
-        select(documents.c.number, documents.c.status).where(documents.c.id == document_id)
+        select(
+            documents.c.number, documents.c.status, documents.c.type, documents.c.source_type
+        ).where(documents.c.id == document_id)
     ).first()
     if document is None:
         raise NotFound(f"No stock document with id {document_id}.")
@@ -273,7 +275,9 @@ def cancel(document_id: int, *, user_id: int) -> int:
     originals = db.session.execute(
         select(sql.ledger).where(sql.ledger.c.document_id == document_id).order_by(sql.ledger.c.id)
     ).all()
-    posting = _Posting(document_id, user_id, utcnow(), Driver(db.session.connection()))
+    run = Driver(db.session.connection())
+    movement = movement_kind_of(document.type, document.source_type)
+    posting = _Posting(document_id, user_id, utcnow(), run, movement)
     _lock(posting, {(o.product_id, o.warehouse_id) for o in originals})
     # Take back what came in first: a transfer's arrival is removed before its departure
     # is restored, so a refusal names the place that no longer has the goods.
@@ -626,9 +630,11 @@ def _receipt_costs(lines: Sequence[Line]) -> dict[int, Decimal]:
 
 
 def _finish(posting: _Posting, *, receipt_costs: dict[int, Decimal]) -> None:
-    """Write the ledger lines and valuations; queue the events for after the commit."""
+    """Write the ledger lines, the month's running totals and the valuations; queue the
+    events for after the commit."""
     if posting.entries:
         posting.run(sql.ADD_ENTRIES, posting.entries)
+        periods.add_postings(posting.run, posting.movement, posting.at, posting.entries)
     for (product_id, warehouse_id), valuation in posting.valuations.items():
         if not valuation.touched:
             continue

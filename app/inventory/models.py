@@ -3,11 +3,13 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -178,6 +180,68 @@ class StockValuation(db.Model):
     qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     value: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     avg_cost: Mapped[Decimal] = mapped_column(UnitCost(), default=Decimal(0))
+
+
+# --- what kind of movement a ledger line is ------------------------------------------------
+
+# Stock-ins and stock-outs get their kind from the document that posted them; a free
+# stock-in or stock-out, and opening stock, are "other".
+KIND_BY_SOURCE = {
+    ("in", "purchase_order"): "purchase",
+    ("in", "sales_order"): "return",  # a customer's return
+    ("out", "sales_order"): "sale",
+    ("out", "purchase_return"): "return",  # goods sent back to their supplier
+}
+KIND_BY_TYPE = {"transfer": "transfer", "adjust": "adjustment", "write_off": "adjustment"}
+IN_KINDS = ("purchase", "return", "transfer", "adjustment", "other")
+OUT_KINDS = ("sale", "return", "transfer", "adjustment", "other")
+SIDES = {"in": IN_KINDS, "out": OUT_KINDS}
+
+
+def movement_kind_of(document_type: str, source_type: str | None) -> str:
+    """purchase | sale | return | transfer | adjustment | other, of a document's lines."""
+    kind = KIND_BY_SOURCE.get((document_type, source_type))
+    return kind or KIND_BY_TYPE.get(document_type, "other")
+
+
+def total_column(side: str, kind: str | None, figure: str) -> str:
+    """The column of StockMonthTotals for one side, kind (None: all of them) and figure
+    (qty or value)."""
+    return f"{side}_{kind}_{figure}" if kind else f"{side}_{figure}"
+
+
+# Each side's total is stored beside its kinds: reports at 1M ledger lines read it rather
+# than add five columns up for every product × warehouse.
+TOTAL_COLUMNS = tuple(
+    total_column(side, kind, figure)
+    for side, kinds in SIDES.items()
+    for kind in (None, *kinds)
+    for figure in ("qty", "value")
+)
+
+
+class StockMonthTotals(db.Model):
+    """Running totals of a product in a warehouse up to the end of a month (月结).
+
+    What came in and what went out, by kind and in all, from its first ledger line to the
+    last one of `month` ('YYYY-MM', UTC), each side positive; a cancellation's reversing
+    line counts on the side of the line it reverses, negated. A row exists for each month with a
+    movement: the totals at the end of any later month are those of the last row before
+    it. Quantity on hand is Σ in − Σ out, and likewise value. Kept by inventory.ledger in
+    the posting's transaction, rebuilt from the ledger by inventory.periods.rebuild.
+    """
+
+    __table__ = Table(
+        "stock_month_totals",
+        db.metadata,
+        Column("product_id", ForeignKey("products.id"), primary_key=True),
+        Column("warehouse_id", ForeignKey("warehouses.id"), primary_key=True),
+        Column("month", String(7), primary_key=True),
+        *(
+            Column(name, Quantity() if name.endswith("_qty") else Money(), nullable=False)
+            for name in TOTAL_COLUMNS
+        ),
+    )
 
 
 def users_table():

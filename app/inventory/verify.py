@@ -6,14 +6,22 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.inventory.models import LedgerEntry, StockBalance, StockValuation, place_key
+from app.inventory import periods
+from app.inventory.models import (
+    TOTAL_COLUMNS,
+    LedgerEntry,
+    StockBalance,
+    StockMonthTotals,
+    StockValuation,
+    place_key,
+)
 
 ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
 class Difference:
-    what: str  # "balance" (one place) or "valuation" (product × warehouse)
+    what: str  # "balance" (a place), "valuation" (product × warehouse), "month" (its totals)
     key: tuple
     field: str
     stored: Decimal
@@ -75,6 +83,7 @@ def differences() -> list[Difference]:
         if stored_value != value:
             found.append(Difference("valuation", key, "value", stored_value, value))
     found.extend(_running_totals())
+    found.extend(_month_totals())
     return found
 
 
@@ -89,4 +98,25 @@ def _running_totals() -> list[Difference]:
         if entry.qty_after != stored:
             key = (entry.product_id, entry.warehouse_id)
             found.append(Difference("valuation", key, "qty_after", stored, entry.qty_after))
+    return found
+
+
+def _month_totals() -> list[Difference]:
+    """Each month's running totals are what the ledger adds up to by then."""
+    key_of = ("product_id", "warehouse_id", "month")
+    replayed = {
+        tuple(row[k] for k in key_of): row
+        for row in db.session.execute(periods.from_ledger()).mappings()
+    }
+    stored = {
+        tuple(row[k] for k in key_of): row
+        for row in db.session.execute(select(StockMonthTotals.__table__)).mappings()
+    }
+    found = []
+    for key in sorted(replayed.keys() | stored.keys()):
+        for name in TOTAL_COLUMNS:
+            kept = stored[key][name] if key in stored else ZERO
+            added = replayed[key][name] if key in replayed else ZERO
+            if kept != added:
+                found.append(Difference("month", key, name, kept, added))
     return found

@@ -25,6 +25,7 @@ NUMBER_FORMATS = {
     "unit_cost": "#,##0.000000",
     "datetime": "yyyy-mm-dd hh:mm:ss",
     "date": "yyyy-mm-dd",
+    "times": "0.00",
     "ratio": "0.0000",
 }
 TOTAL_LABEL = {"zh-CN": "合计", "en": "Total"}

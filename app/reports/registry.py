@@ -44,6 +44,7 @@ SQL_TYPES = {
     "datetime": UTCDateTime,
     "flag": Boolean,
     "percent": Percent,
+    "times": Percent,  # a multiple to 2 places: turnover
     "ratio": Rate,
 }
 JSON_FIELDS: dict[str, Callable[[dict], fields.Field]] = {
@@ -57,6 +58,7 @@ JSON_FIELDS: dict[str, Callable[[dict], fields.Field]] = {
     "flag": lambda meta: fields.Boolean(allow_none=True, metadata=meta),
     "percent": lambda meta: DecimalString(2, allow_none=True, metadata=meta),
     "count": lambda meta: fields.Integer(allow_none=True, metadata=meta),
+    "times": lambda meta: DecimalString(2, allow_none=True, metadata=meta),
     "ratio": lambda meta: DecimalString(4, allow_none=True, metadata=meta),
 }
 
@@ -69,7 +71,8 @@ class Column:
     key: str
     zh: str
     en: str
-    # id | text | date | datetime | qty | money | unit_cost | flag | percent | count | ratio
+    # id | text | date | datetime | qty | money | unit_cost | flag | percent | count | times
+    # | ratio
     kind: str = "text"
     cost: bool = False  # only for callers with cost:read: absent from items, totals, files
     summed: bool = False  # has a figure in `totals`

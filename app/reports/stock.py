@@ -7,16 +7,18 @@ index; only the lines inside a period are summed.
 """
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import fields
-from sqlalchemy import and_, case, cast, func, not_, null, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Integer, and_, case, cast, func, null, or_, select
 
 from app.catalog.models import Product, ProductWarehouseSetting
-from app.core.db import Quantity, UnitCost, utcnow
+from app.core.db import Percent, Quantity, UnitCost, utcnow
 from app.core.errors import ValidationProblem
 from app.inventory.models import (
+    IN_KINDS,
+    OUT_KINDS,
+    SIDES,
     Batch,
     LedgerEntry,
     Location,
@@ -24,6 +26,14 @@ from app.inventory.models import (
     StockDocument,
     StockValuation,
     Warehouse,
+    total_column,
+)
+from app.inventory.periods import (
+    STANDING_COLUMNS,
+    is_inward,
+    movement_kind,
+    standing,
+    totals_before,
 )
 from app.reports.registry import (
     Column,
@@ -39,20 +49,8 @@ from app.reports.registry import (
 
 ZERO = Decimal(0)
 COST_PLACES = Decimal("0.000001")
+CENT = Decimal("0.01")
 
-# --- what kind of movement a ledger line is ---------------------------------------------------
-
-# Stock-ins and stock-outs get their kind from the document that posted them; a free
-# stock-in or stock-out, and opening stock, are "other".
-KIND_BY_SOURCE = {
-    ("in", "purchase_order"): "purchase",
-    ("in", "sales_order"): "return",  # a customer's return
-    ("out", "sales_order"): "sale",
-    ("out", "purchase_return"): "return",  # goods sent back to their supplier
-}
-KIND_BY_TYPE = {"transfer": "transfer", "adjust": "adjustment", "write_off": "adjustment"}
-IN_KINDS = ("purchase", "return", "transfer", "adjustment", "other")
-OUT_KINDS = ("sale", "return", "transfer", "adjustment", "other")
 KIND_NAMES = {
     "purchase": ("采购", "purchase"),
     "return": ("退货", "return"),
@@ -61,26 +59,6 @@ KIND_NAMES = {
     "sale": ("销售", "sale"),
     "other": ("其他", "other"),
 }
-
-
-def movement_kind(document=StockDocument):
-    """purchase | sale | return | transfer | adjustment | other, as SQL."""
-    whens = [
-        (and_(document.type == doc_type, document.source_type == source), kind)
-        for (doc_type, source), kind in KIND_BY_SOURCE.items()
-    ]
-    whens += [(document.type == doc_type, kind) for doc_type, kind in KIND_BY_TYPE.items()]
-    return case(*whens, else_="other")
-
-
-def is_inward(entry=LedgerEntry):
-    """Whether a line counts on the in side. A cancellation's reversing line counts on the
-    side of the line it reverses, negated: a cancelled receipt lowers what came in rather
-    than adding to what went out, so each side says what really happened in the period."""
-    return or_(
-        and_(entry.qty > 0, entry.reverses_id.is_(None)),
-        and_(entry.qty < 0, entry.reverses_id.is_not(None)),
-    )
 
 
 # --- shared pieces ----------------------------------------------------------------------------
@@ -110,32 +88,16 @@ def product_and_warehouse():
     )
 
 
-def _last_entries_before(moment, scope: Scope):
-    """The last ledger line before `moment` of each product × warehouse in scope."""
-    e = LedgerEntry
-    stmt = (
-        select(e.product_id, e.warehouse_id, func.max(e.id).label("entry_id"))
-        .where(e.posted_at < moment)
-        .group_by(e.product_id, e.warehouse_id)
-    )
-    return scope.apply(stmt, e.product_id, e.warehouse_id).subquery("last_entries")
-
-
 def _standing_before(moment, scope: Scope):
     """(product_id, warehouse_id, qty, value) of each product × warehouse just before
-    `moment`: the running balances on its last ledger line."""
-    last = _last_entries_before(moment, scope)
-    line = aliased(LedgerEntry)
-    return (
-        select(
-            last.c.product_id,
-            last.c.warehouse_id,
-            line.qty_after.label("qty"),
-            line.value_after.label("value"),
-        )
-        .join(line, line.id == last.c.entry_id)
-        .subquery("standing")
-    )
+    `moment`: Σ in − Σ out of its running totals then."""
+    before = totals_before(moment, scope.apply, "before", STANDING_COLUMNS)
+    return select(
+        before.c.product_id,
+        before.c.warehouse_id,
+        standing(before, "qty").label("qty"),
+        standing(before, "value").label("value"),
+    ).subquery("standing")
 
 
 # --- stock-balance ----------------------------------------------------------------------------
@@ -359,86 +321,87 @@ INOUT_SUMMARY_COLUMNS = (
     *_side_columns("out", "出库", "Out", OUT_KINDS),
     Column("closing_qty", "期末数量", "Closing qty", "qty", summed=True, sortable=True),
     Column("closing_value", "期末金额", "Closing value", "money", cost=True, summed=True),
+    Column("turnover", "周转率(次)", "Turnover", "times"),
+    Column("days_of_cover", "可供天数", "Days of cover", "count"),
 )
 
 
-def _period_movements(start, end, scope: Scope):
-    """Per product × warehouse, what came in and went out in [start, end): in total and
-    by kind, quantity and value, each side positive."""
-    e, d = LedgerEntry, StockDocument
-    inward, kind = is_inward(e), movement_kind(d)
-
-    def total(amount, side, of_kind=None):
-        wanted = inward if side == "in" else not_(inward)
-        if of_kind is not None:
-            wanted = and_(wanted, kind == of_kind)
-        signed = amount if side == "in" else -amount
-        return func.sum(case((wanted, signed), else_=ZERO))
-
-    sums = []
-    for side, kinds in (("in", IN_KINDS), ("out", OUT_KINDS)):
-        sums += [
-            total(e.qty, side).label(f"{side}_qty"),
-            total(e.value, side).label(f"{side}_value"),
-        ]
-        for of_kind in kinds:
-            sums += [
-                total(e.qty, side, of_kind).label(f"{side}_by_kind__{of_kind}__qty"),
-                total(e.value, side, of_kind).label(f"{side}_by_kind__{of_kind}__value"),
-            ]
-    stmt = (
-        select(e.product_id, e.warehouse_id, *sums)
-        .join(d, d.id == e.document_id)
-        .where(e.posted_at >= start, e.posted_at < end)
-        .group_by(e.product_id, e.warehouse_id)
-    )
-    return scope.apply(stmt, e.product_id, e.warehouse_id).subquery("moves")
+INOUT_SUMMARY_NOTES = [
+    "Opening is the stock just before `from`, closing at the end of `to` (UTC); a "
+    "cancellation counts on the side of the movement it cancels, negated.",
+    "turnover = sales out at cost / average stock value, (opening value + closing value) / "
+    "2; null without stock value. days_of_cover = closing qty / sales out per day of the "
+    "period; null without sales.",
+]
 
 
 def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
-    """Closing is opening + in − out of the same figures, so the identity holds to the
-    cent by construction; it also equals the ledger's running balance at the period's end
-    (tests check both)."""
+    """What moved is the running totals at the period's end less those at its start, so
+    opening + in − out = closing holds to the cent by construction; closing also equals the
+    ledger's running balance at the period's end (tests check both)."""
     start, end = period_bounds(args)
-    v = StockValuation  # one row per product × warehouse that ever had stock posted
-    groups = scope.apply(select(v.product_id, v.warehouse_id), v.product_id, v.warehouse_id)
-    groups = groups.subquery("groups")
-    opening = _standing_before(start, scope)
-    moves = _period_movements(start, end, scope)
+    # Both hold every product × warehouse in scope that has a valuation.
+    opening = totals_before(start, scope.apply, "opening")
+    closing = totals_before(end, scope.apply, "closing")
 
-    def moved(label):
-        return func.coalesce(moves.c[label], ZERO)
+    def moved(name):
+        return closing.c[name] - opening.c[name]
 
-    opening_qty = func.coalesce(opening.c.qty, ZERO)
-    opening_value = func.coalesce(opening.c.value, ZERO)
+    opening_qty, opening_value = standing(opening, "qty"), standing(opening, "value")
     figures = [opening_qty.label("opening_qty"), opening_value.label("opening_value")]
-    for label in moves.c.keys():
-        if label not in ("product_id", "warehouse_id"):
-            figures.append(moved(label).label(label))
+    for side, kinds in SIDES.items():
+        for figure in ("qty", "value"):
+            figures.append(moved(f"{side}_{figure}").label(f"{side}_{figure}"))
+            figures += [
+                moved(total_column(side, kind, figure)).label(f"{side}_by_kind__{kind}__{figure}")
+                for kind in kinds
+            ]
     figures += [
-        (opening_qty + moved("in_qty") - moved("out_qty")).label("closing_qty"),
-        (opening_value + moved("in_value") - moved("out_value")).label("closing_value"),
+        standing(closing, "qty").label("closing_qty"),
+        standing(closing, "value").label("closing_value"),
+        cast(null(), Percent()).label("turnover"),  # worked out per row
+        cast(null(), Integer).label("days_of_cover"),
     ]
-
-    def same_group(table):
-        return and_(
-            table.c.product_id == groups.c.product_id,
-            table.c.warehouse_id == groups.c.warehouse_id,
-        )
-
     stmt = (
         select(*product_and_warehouse(), *figures)
-        .select_from(groups)
-        .join(Product, Product.id == groups.c.product_id)
-        .join(Warehouse, Warehouse.id == groups.c.warehouse_id)
-        .outerjoin(opening, same_group(opening))
-        .outerjoin(moves, same_group(moves))
-        .where(or_(opening.c.qty != 0, opening.c.value != 0, moves.c.product_id.is_not(None)))
+        .select_from(closing)
+        .join(
+            opening,
+            and_(
+                opening.c.product_id == closing.c.product_id,
+                opening.c.warehouse_id == closing.c.warehouse_id,
+            ),
+        )
+        .join(Product, Product.id == closing.c.product_id)
+        .join(Warehouse, Warehouse.id == closing.c.warehouse_id)
+        .where(
+            or_(
+                opening_qty != 0,
+                opening_value != 0,
+                moved("in_qty") != 0,
+                moved("out_qty") != 0,
+            )
+        )
     )
+    days = (args["to"] - args["from"]).days + 1
+
+    def finish(row: dict) -> None:
+        average_value = (row["opening_value"] + row["closing_value"]) / 2
+        sold_value = row["out_by_kind__sale__value"]
+        if average_value > 0:
+            row["turnover"] = (sold_value / average_value).quantize(CENT, ROUND_HALF_UP)
+        sold_per_day = row["out_by_kind__sale__qty"] / days
+        if sold_per_day > 0:
+            row["days_of_cover"] = int(
+                (row["closing_qty"] / sold_per_day).to_integral_value(ROUND_HALF_UP)
+            )
+
     return ReportQuery(
         stmt,
         default_sort="sku,warehouse_code",
         tiebreak=("product_id", "warehouse_id"),
+        finish=finish,
+        notes=INOUT_SUMMARY_NOTES,
         facts=period_facts(args),
     )
 

@@ -23,13 +23,9 @@ from app.inventory.models import (
     StockValuation,
     Warehouse,
 )
+from app.inventory.periods import movement_kind
 from app.reports.registry import Column, Report, ReportArgsSchema, ReportQuery, Scope, day_start
-from app.reports.stock import (
-    PRODUCT_COLUMNS,
-    WAREHOUSE_COLUMNS,
-    movement_kind,
-    product_and_warehouse,
-)
+from app.reports.stock import PRODUCT_COLUMNS, WAREHOUSE_COLUMNS, product_and_warehouse
 
 ZERO = Decimal(0)
 # Demand for a product: sold, sent to another warehouse or issued by a free stock-out.

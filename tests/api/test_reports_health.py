@@ -6,13 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.core.db import utcnow
 from app.core.permissions import ROLE_PERMISSIONS
+from app.demo_stock import date_documents_back
 from app.extensions import db
 from app.finance.services import BUCKETS
-from app.inventory.models import Batch, LedgerEntry, StockDocument
+from app.inventory.models import Batch, StockDocument
 from tests.api.test_purchase_returns import _received
 from tests.api.test_sales_orders import URL as SALES_ORDERS
 from tests.api.test_sales_orders import shop as shop  # noqa: F401 - the fixtures
@@ -53,13 +54,8 @@ def _dated(app, days_ago: int, document_id: int | None = None) -> None:
     """Move a document's posting (or every posting so far) back by `days_ago` days."""
     when = utcnow() - timedelta(days=days_ago)
     with app.app_context():
-        lines, documents = update(LedgerEntry), update(StockDocument)
-        if document_id is not None:
-            lines = lines.where(LedgerEntry.document_id == document_id)
-            documents = documents.where(StockDocument.id == document_id)
-        db.session.execute(lines.values(posted_at=when))
-        db.session.execute(documents.values(posted_at=when))
-        db.session.commit()
+        every = db.session.scalars(select(StockDocument.id)).all()
+        date_documents_back(every if document_id is None else [document_id], when)
 
 
 def _file_totals(client, name, **query) -> dict:

@@ -8,11 +8,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select
 
 from app.core.db import utcnow
+from app.demo_stock import date_documents_back
 from app.extensions import db
-from app.inventory.models import LedgerEntry, StockDocument
+from app.inventory.models import StockDocument
 from tests.api.test_purchase_returns import _received
 from tests.api.test_sales_orders import URL as SALES_ORDERS
 from tests.api.test_sales_orders import _act, _made
@@ -46,9 +47,7 @@ def books(app, store):
     manager = store["manager"]
     with app.app_context():  # the fixture's stock-in happened on day one
         day_one = utcnow() - timedelta(days=3)
-        db.session.execute(update(LedgerEntry).values(posted_at=day_one))
-        db.session.execute(update(StockDocument).values(posted_at=day_one))
-        db.session.commit()
+        date_documents_back(db.session.scalars(select(StockDocument.id)).all(), day_one)
 
     _received(store, "coke", "20", "2.60")
     order = _made(store["sales"], store, {"product_id": store["coke"], "qty": "4"})

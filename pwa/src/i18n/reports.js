@@ -10,7 +10,7 @@ export default {
     howToRead: {
       stockBalance: ['On hand and value are the ledger\'s running balances; for a past date, reserved, available and on order are not known.'],
       stockLedger: ['Each line shows the quantity and value of its product in its warehouse after it.'],
-      inoutSummary: ['Opening + in − out = closing, in quantity and value; a cancelled document takes its own side back.'],
+      inoutSummary: ['Opening + in − out = closing, in quantity and value; a cancelled document takes its own side back.', 'Turnover is sales at cost over the average stock value ((opening + closing) ÷ 2); days of cover is how long the closing stock lasts at the period\'s sales per day.'],
       deadStock: ['Outbound movement is a sale, a transfer out or a free stock-out; counts, write-offs and returns to suppliers do not count.'],
       stockAgeing: ['First in, first out: what is on hand is the most recent stock that came in; its age is the days since it came.'],
       expiry: ['Value at risk is the batch\'s quantity at the product\'s average cost.'],
@@ -94,7 +94,7 @@ export default {
     howToRead: {
       stockBalance: ['现存量与金额取自库存流水的结存；查询过去日期时，预留、可用与在途量无法得知。'],
       stockLedger: ['每行显示该商品在该仓库此笔流水之后的结存数量与金额。'],
-      inoutSummary: ['期初 + 入库 − 出库 = 期末（数量与金额）；作废的单据冲回其原方向。'],
+      inoutSummary: ['期初 + 入库 − 出库 = 期末（数量与金额）；作废的单据冲回其原方向。', '周转率 = 销售出库成本 ÷ 平均库存金额（(期初 + 期末) ÷ 2）；可供天数 = 期末数量按本期日均销量可维持的天数。'],
       deadStock: ['出库指销售、调出或其他出库；盘点、报损及退供应商不计。'],
       stockAgeing: ['先进先出：现存的是最近入库的部分，库龄为自入库以来的天数。'],
       expiry: ['风险金额 = 批次数量 × 商品移动平均成本。'],
