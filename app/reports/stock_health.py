@@ -86,35 +86,50 @@ DEAD_STOCK_NOTES = [
 ]
 
 
-def _last_outbound(scope: Scope):
+def _last_outbound(stock):
+    """When the product of each `stock` row last went out of its warehouse: read newest
+    first through the (product, warehouse, posted_at) index, stopping at the first
+    outbound line — not a scan of the whole ledger."""
     e, d = LedgerEntry, StockDocument
-    stmt = (
-        select(e.product_id, e.warehouse_id, func.max(e.posted_at).label("last_out_at"))
+    return (
+        select(e.posted_at)
         .join(d, d.id == e.document_id)
-        .where(d.status == "posted", e.qty < 0, movement_kind(d).in_(OUTBOUND_KINDS))
-        .group_by(e.product_id, e.warehouse_id)
+        .where(
+            e.product_id == stock.c.product_id,
+            e.warehouse_id == stock.c.warehouse_id,
+            e.qty < 0,
+            d.status == "posted",
+            movement_kind(d).in_(OUTBOUND_KINDS),
+        )
+        .order_by(e.posted_at.desc(), e.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    return scope.apply(stmt, e.product_id, e.warehouse_id).subquery("last_out")
 
 
 def build_dead_stock(args: dict, scope: Scope) -> ReportQuery:
     today = utcnow().date()
     since = day_start(today - timedelta(days=args["days"]))
-    stock, last_out = _stock_on_hand(scope), _last_outbound(scope)
+    stock = _stock_on_hand(scope)
+    # Looked up once per row (inlined, the filter and the column would each look it up).
+    with_last = (
+        select(stock, _last_outbound(stock).label("last_out_at"))
+        .cte("with_last_out")
+        .prefix_with("MATERIALIZED")
+    )
     stmt = (
         select(
             *product_and_warehouse(),
-            stock.c.qty.label("on_hand"),
-            stock.c.avg_cost,
-            stock.c.value,
-            last_out.c.last_out_at,
+            with_last.c.qty.label("on_hand"),
+            with_last.c.avg_cost,
+            with_last.c.value,
+            with_last.c.last_out_at,
             cast(null(), Integer).label("days_since_out"),  # worked out per row
         )
-        .select_from(stock)
-        .join(Product, Product.id == stock.c.product_id)
-        .join(Warehouse, Warehouse.id == stock.c.warehouse_id)
-        .outerjoin(last_out, _same_group(last_out, stock))
-        .where(or_(last_out.c.last_out_at.is_(None), last_out.c.last_out_at < since))
+        .select_from(with_last)
+        .join(Product, Product.id == with_last.c.product_id)
+        .join(Warehouse, Warehouse.id == with_last.c.warehouse_id)
+        .where(or_(with_last.c.last_out_at.is_(None), with_last.c.last_out_at < since))
     )
 
     def finish(row: dict) -> None:
@@ -170,64 +185,45 @@ STOCK_AGEING_NOTES = [
 ]
 
 
-def _layers_on_hand(scope: Scope):
-    """Each inbound line with the part of the on-hand stock it still accounts for: newer
-    lines account for it first (a running sum from newest to oldest, capped by on hand)."""
-    e, d = LedgerEntry, StockDocument
-    stock = _stock_on_hand(scope)
-    newest_first = func.sum(e.qty).over(
-        partition_by=(e.product_id, e.warehouse_id), order_by=(e.posted_at.desc(), e.id.desc())
-    )
-    lines = (
-        select(
-            e.product_id,
-            e.warehouse_id,
-            e.posted_at,
-            e.qty,
-            newest_first.label("up_to_here"),
-            stock.c.qty.label("on_hand"),
-        )
-        .join(d, d.id == e.document_id)
-        .join(stock, _same_group(stock, e.__table__))
-        .where(d.status == "posted", e.qty > 0)
-        .subquery("inbound")
-    )
-    newer = lines.c.up_to_here - lines.c.qty
-    kept = case(
-        (lines.c.up_to_here <= lines.c.on_hand, lines.c.qty),
-        (newer < lines.c.on_hand, lines.c.on_hand - newer),
-        else_=ZERO,
-    )
-    return select(lines.c.product_id, lines.c.warehouse_id, lines.c.posted_at, kept.label("kept"))
+def _kept(on_hand, newer, came):
+    """Of `came` units that came in, behind `newer` units that came in after them, how
+    many are still on hand, first in first out: what on hand leaves after the newer ones,
+    at most `came` and never below 0."""
+    left = on_hand - newer
+    return case((left <= 0, ZERO), (left >= came, came), else_=left)
 
 
 def build_stock_ageing(args: dict, scope: Scope) -> ReportQuery:
+    """What is on hand is the most recent stock that came in: so only the last 180 days'
+    receipts need summing, per age bucket; whatever on hand they do not account for is
+    older than that."""
     today = utcnow().date()
-    layers = _layers_on_hand(scope).subquery("layers")
-    bucket = case(
-        *(
-            (layers.c.posted_at >= day_start(today - timedelta(days=oldest)), key)
-            for key, _, _, oldest in AGE_BUCKETS
-            if oldest is not None
-        ),
-        else_=AGE_BUCKETS[-1][0],
-    )
-    by_age = (
+    e, d = LedgerEntry, StockDocument
+    starts = {
+        key: day_start(today - timedelta(days=oldest))
+        for key, _, _, oldest in AGE_BUCKETS
+        if oldest is not None
+    }
+    bucket = case(*((e.posted_at >= start, key) for key, start in starts.items()))
+    came_in = (
         select(
-            layers.c.product_id,
-            layers.c.warehouse_id,
-            *(
-                func.sum(case((bucket == key, layers.c.kept), else_=ZERO)).label(key)
-                for key, *_ in AGE_BUCKETS
-            ),
+            e.product_id,
+            e.warehouse_id,
+            *(func.sum(case((bucket == key, e.qty), else_=ZERO)).label(key) for key in starts),
         )
-        .group_by(layers.c.product_id, layers.c.warehouse_id)
-        .subquery("by_age")
+        .join(d, d.id == e.document_id)
+        .where(d.status == "posted", e.qty > 0, e.posted_at >= min(starts.values()))
+        .group_by(e.product_id, e.warehouse_id)
     )
+    came_in = scope.apply(came_in, e.product_id, e.warehouse_id).subquery("came_in")
     stock = _stock_on_hand(scope)
-    figures = []
+    figures, newer = [], ZERO
     for key, *_ in AGE_BUCKETS:
-        qty = func.coalesce(by_age.c[key], ZERO)
+        if key in starts:
+            came = func.coalesce(came_in.c[key], ZERO)
+            qty, newer = _kept(stock.c.qty, newer, came), newer + came
+        else:  # the oldest bucket: the rest
+            qty = case((stock.c.qty > newer, stock.c.qty - newer), else_=ZERO)
         figures += [
             qty.label(f"age__{key}__qty"),
             _share(stock.c.value, qty, stock.c.qty).label(f"age__{key}__value"),
@@ -243,7 +239,7 @@ def build_stock_ageing(args: dict, scope: Scope) -> ReportQuery:
         .select_from(stock)
         .join(Product, Product.id == stock.c.product_id)
         .join(Warehouse, Warehouse.id == stock.c.warehouse_id)
-        .outerjoin(by_age, _same_group(by_age, stock))
+        .outerjoin(came_in, _same_group(came_in, stock))
     )
     return ReportQuery(
         stmt,

@@ -165,6 +165,23 @@ def test_stock_ageing_puts_on_hand_stock_in_its_newest_receipts(aged):
     assert _same(files["31–60 days value"], "26.00") and _same(files["Value"], "265.00")
 
 
+def test_stock_ageing_reaches_past_180_days_only_for_what_newer_receipts_leave(app, aged):
+    """30 more coke dated 300 days ago: 55 on hand, newest first 10 (10 days), 10 (45),
+    10 (75), 10 (120) — every bucket full — and the 15 left are over 180 days old."""
+    line = {"product_id": aged["coke"], "qty": "30", "unit_cost": "2.60"}
+    made = _moved(aged["manager"], type="in", warehouse_id=aged["w1"], lines=[line])
+    _dated(app, 300, made["id"])
+    coke = _rows(_get(aged["manager"], "stock-ageing"))[("COKE-500", "W1")]
+    assert coke["on_hand"] == "55.000"
+    assert {key: bucket["qty"] for key, bucket in coke["age"].items()} == {
+        "days_0_30": "10.000",
+        "days_31_60": "10.000",
+        "days_61_90": "10.000",
+        "days_91_180": "10.000",
+        "over_180": "15.000",
+    }
+
+
 # --- expiry -----------------------------------------------------------------------------------
 
 
