@@ -211,24 +211,34 @@ def total_column(side: str, kind: str | None, figure: str) -> str:
 
 
 # Each side's total is stored beside its kinds: reports at 1M ledger lines read it rather
-# than add five columns up for every product × warehouse.
-TOTAL_COLUMNS = tuple(
-    total_column(side, kind, figure)
-    for side, kinds in SIDES.items()
-    for kind in (None, *kinds)
-    for figure in ("qty", "value")
+# than add five columns up for every product × warehouse. `lines` counts ledger lines.
+TOTAL_COLUMNS = (
+    "lines",
+    *(
+        total_column(side, kind, figure)
+        for side, kinds in SIDES.items()
+        for kind in (None, *kinds)
+        for figure in ("qty", "value")
+    ),
 )
+
+
+def _total_type(name: str):
+    if name == "lines":
+        return Integer()
+    return Quantity() if name.endswith("_qty") else Money()
 
 
 class StockMonthTotals(db.Model):
     """Running totals of a product in a warehouse up to the end of a month (月结).
 
-    What came in and what went out, by kind and in all, from its first ledger line to the
-    last one of `month` ('YYYY-MM', UTC), each side positive; a cancellation's reversing
-    line counts on the side of the line it reverses, negated. A row exists for each month with a
-    movement: the totals at the end of any later month are those of the last row before
-    it. Quantity on hand is Σ in − Σ out, and likewise value. Kept by inventory.ledger in
-    the posting's transaction, rebuilt from the ledger by inventory.periods.rebuild.
+    How many ledger lines, and what came in and what went out by kind and in all, from
+    its first ledger line to the last one of `month` ('YYYY-MM', UTC), each side
+    positive; a cancellation's reversing line counts on the side of the line it reverses,
+    negated. A row exists for each month with a movement: the totals at the end of any
+    later month are those of the last row before it. Quantity on hand is Σ in − Σ out,
+    and likewise value. Kept by inventory.ledger in the posting's transaction, rebuilt
+    from the ledger by inventory.periods.rebuild.
     """
 
     __table__ = Table(
@@ -237,10 +247,7 @@ class StockMonthTotals(db.Model):
         Column("product_id", ForeignKey("products.id"), primary_key=True),
         Column("warehouse_id", ForeignKey("warehouses.id"), primary_key=True),
         Column("month", String(7), primary_key=True),
-        *(
-            Column(name, Quantity() if name.endswith("_qty") else Money(), nullable=False)
-            for name in TOTAL_COLUMNS
-        ),
+        *(Column(name, _total_type(name), nullable=False) for name in TOTAL_COLUMNS),
     )
 
 

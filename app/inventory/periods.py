@@ -8,7 +8,7 @@ two months of ledger lines, not two years of them.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -75,17 +75,39 @@ def is_inward(entry=LedgerEntry):
     )
 
 
-def _line_sums(entry=LedgerEntry, document=StockDocument) -> list:
-    """One labelled sum per StockMonthTotals column over ledger lines joined to their
-    documents; each side positive."""
-    inward, kind = is_inward(entry), movement_kind(document)
-    sums = []
+def _classified(name: str, *where, narrow: Narrow | None = None, extra=()):
+    """Ledger lines (product, warehouse, `extra`, qty, value) with their side and kind
+    worked out once per line: the sums below read them twenty times, and inlined each
+    read would classify the line again (most of a month's summing on PostgreSQL)."""
+    e, d = LedgerEntry, StockDocument
+    stmt = (
+        select(
+            e.product_id,
+            e.warehouse_id,
+            *extra,
+            e.qty,
+            e.value,
+            is_inward(e).label("inward"),
+            movement_kind(d).label("kind"),
+        )
+        .join(d, d.id == e.document_id)
+        .where(*where)
+    )
+    if narrow is not None:
+        stmt = narrow(stmt, e.product_id, e.warehouse_id)
+    return stmt.cte(name).prefix_with("MATERIALIZED")
+
+
+def _line_sums(lines) -> list:
+    """One labelled sum per StockMonthTotals column over `_classified` lines; each side
+    positive."""
+    sums = [func.count().label("lines")]
     for side, kinds in SIDES.items():
-        on_side = inward if side == "in" else not_(inward)
+        on_side = lines.c.inward if side == "in" else not_(lines.c.inward)
         for of_kind in (None, *kinds):
-            wanted = on_side if of_kind is None else and_(on_side, kind == of_kind)
+            wanted = on_side if of_kind is None else and_(on_side, lines.c.kind == of_kind)
             for figure in ("qty", "value"):
-                amount = entry.qty if figure == "qty" else entry.value
+                amount = lines.c[figure]
                 signed = amount if side == "in" else -amount
                 name = total_column(side, of_kind, figure)
                 sums.append(func.sum(case((wanted, signed), else_=ZERO)).label(name))
@@ -135,11 +157,13 @@ def add_postings(run, kind: str, at: datetime, entries: list[dict]) -> None:
     month = month_key(at)
     changes: dict[tuple[int, int], dict[str, Decimal]] = {}
     for entry in entries:
-        inward = (entry["qty"] > 0) == (entry["reverses_id"] is None)
+        inward = (entry["qty"] > 0) == (entry["reverses_id"] is None)  # is_inward's rule
         side, sign = ("in", 1) if inward else ("out", -1)
         pair = changes.setdefault(
-            (entry["product_id"], entry["warehouse_id"]), dict.fromkeys(TOTAL_COLUMNS, ZERO)
+            (entry["product_id"], entry["warehouse_id"]),
+            {name: 0 if name == "lines" else ZERO for name in TOTAL_COLUMNS},
         )
+        pair["lines"] += 1
         for of_kind in (None, kind):
             pair[total_column(side, of_kind, "qty")] += sign * entry["qty"]
             pair[total_column(side, of_kind, "value")] += sign * entry["value"]
@@ -165,12 +189,15 @@ def add_postings(run, kind: str, at: datetime, entries: list[dict]) -> None:
 def from_ledger(products=None, warehouses=None):
     """The running totals as the ledger adds them up: the rows the table must hold (of
     these products and warehouses, or all)."""
-    e, d = LedgerEntry, StockDocument
+    e = LedgerEntry
+    month = month_of(e.posted_at).label("month")
+    lines = _classified(
+        "ledger_lines", *_of(e.product_id, e.warehouse_id, products, warehouses), extra=(month,)
+    )
+    pair = (lines.c.product_id, lines.c.warehouse_id)
     monthly = (
-        select(e.product_id, e.warehouse_id, month_of(e.posted_at).label("month"), *_line_sums())
-        .join(d, d.id == e.document_id)
-        .where(*_of(e.product_id, e.warehouse_id, products, warehouses))
-        .group_by(e.product_id, e.warehouse_id, month_of(e.posted_at))
+        select(*pair, lines.c.month, *_line_sums(lines))
+        .group_by(*pair, lines.c.month)
         .subquery("monthly")
     )
     pair, earlier = (monthly.c.product_id, monthly.c.warehouse_id), monthly.c.month
@@ -189,12 +216,10 @@ def rebuild(connection=None, *, products=None, warehouses=None) -> int:
     or all), in the caller's transaction: when the table is first made, and after
     documents are dated back. The rows made."""
     connection = connection or db.session.connection()
-    t = totals.c
-    connection.execute(
-        delete(totals).where(*_of(t.product_id, t.warehouse_id, products, warehouses))
-    )
-    running = from_ledger(products, warehouses)
-    return connection.execute(insert(totals).from_select(_columns, running)).rowcount
+    these = _of(totals.c.product_id, totals.c.warehouse_id, products, warehouses)
+    connection.execute(delete(totals).where(*these))
+    connection.execute(insert(totals).from_select(_columns, from_ledger(products, warehouses)))
+    return connection.execute(select(func.count()).select_from(totals).where(*these)).scalar()
 
 
 def _of(product_column, warehouse_column, products, warehouses) -> list:
@@ -218,21 +243,15 @@ def totals_before(moment: datetime, narrow: Narrow, name: str, columns=TOTAL_COL
     posted before `moment` (or just `columns` of them): the last stored month before the
     moment's month, plus the lines of its month up to the moment. Zeros for a pair with
     nothing before it."""
-    v, e, d = StockValuation, LedgerEntry, StockDocument
+    v = StockValuation
     stored, on_stored = _last_month_before(month_key(moment))
     start_of_month = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    partial = (
-        select(e.product_id, e.warehouse_id, *_line_sums())
-        .join(d, d.id == e.document_id)
-        .where(e.posted_at >= start_of_month, e.posted_at < moment)
-        .group_by(e.product_id, e.warehouse_id)
-    )
-    partial = narrow(partial, e.product_id, e.warehouse_id).subquery(f"{name}_partial")
+    partial = _lines_between(start_of_month, moment, narrow, f"{name}_partial")
 
     def total(column):
         # Most pairs did not move in the partial month: no addition for them (PostgreSQL
         # spends ~0.1 s on 1M NUMERIC additions).
-        kept = func.coalesce(stored.c[column], ZERO)
+        kept = func.coalesce(stored.c[column], 0)
         return case((partial.c.product_id.is_(None), kept), else_=kept + partial.c[column])
 
     stmt = (
@@ -250,6 +269,51 @@ def totals_before(moment: datetime, narrow: Narrow, name: str, columns=TOTAL_COL
     )
     # Worked out once: inlined, a report's every use of a column would add it up again.
     return narrow(stmt, v.product_id, v.warehouse_id).cte(name).prefix_with("MATERIALIZED")
+
+
+# Up to this long, a period's movements are its ledger lines added up; beyond it, the
+# totals before its end less those before its start. At 1M lines over two years (1,400 a
+# day, 48k products × warehouses) adding up lines costs about 1.2 ms a day of period and
+# the totals a flat 0.15–0.3 s: a quarter keeps both well under a second.
+LINES_UP_TO = timedelta(days=92)
+
+
+def moved_between(start: datetime, end: datetime, narrow: Narrow, name: str, *,
+                  columns=TOTAL_COLUMNS, opening=None):  # fmt: skip
+    """Per product × warehouse (as `narrow` limits them), `columns` summed over the ledger
+    lines posted in [start, end); pairs that did not move may be absent. `opening`, the
+    totals_before(start) the caller already has, saves working them out again."""
+    if end - start <= LINES_UP_TO:
+        return _lines_between(start, end, narrow, name)
+    if opening is None:
+        opening = totals_before(start, narrow, f"{name}_start", columns)
+    closing = totals_before(end, narrow, f"{name}_end", columns)
+    return (
+        select(
+            closing.c.product_id,
+            closing.c.warehouse_id,
+            *((closing.c[column] - opening.c[column]).label(column) for column in columns),
+        )
+        .join_from(
+            closing,
+            opening,
+            and_(
+                opening.c.product_id == closing.c.product_id,
+                opening.c.warehouse_id == closing.c.warehouse_id,
+            ),
+        )
+        .cte(name)
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _lines_between(start: datetime, end: datetime, narrow: Narrow, name: str):
+    """Every StockMonthTotals column summed over the lines posted in [start, end), per
+    product × warehouse that has any."""
+    e = LedgerEntry
+    lines = _classified(f"{name}_lines", e.posted_at >= start, e.posted_at < end, narrow=narrow)
+    pair = (lines.c.product_id, lines.c.warehouse_id)
+    return select(*pair, *_line_sums(lines)).group_by(*pair).subquery(name)
 
 
 def _last_month_before(month: str):

@@ -115,8 +115,8 @@ def _month_totals() -> list[Difference]:
     found = []
     for key in sorted(replayed.keys() | stored.keys()):
         for name in TOTAL_COLUMNS:
-            kept = stored[key][name] if key in stored else ZERO
-            added = replayed[key][name] if key in replayed else ZERO
+            kept = stored[key][name] if key in stored else 0
+            added = replayed[key][name] if key in replayed else 0
             if kept != added:
                 found.append(Difference("month", key, name, kept, added))
     return found

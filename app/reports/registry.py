@@ -4,8 +4,9 @@ A report names its columns (key, headers in both languages, kind, whether it is 
 builds one SELECT whose result columns are labelled after them. The rest is done here, the
 same for every report: the caller's filters are checked (an unknown id is a 422 naming the
 field), the sort is checked against the sortable columns the caller may see, count and
-totals are one aggregate over the same SELECT, and cost columns are left out of items,
-totals, sorting and files for a caller without `cost:read`.
+totals are one aggregate over the same SELECT (or a report's own statement of them), and
+cost columns are left out of items, totals, sorting and files for a caller without
+`cost:read`.
 """
 
 from collections.abc import Callable
@@ -107,9 +108,11 @@ class ReportQuery:
     finish: Callable[[dict], None] | None = None  # fills figures SQL cannot (per item)
     notes: list[str] = field(default_factory=list)
     facts: list[tuple[str, str, str]] = field(default_factory=list)  # (zh, en, value) for files
-    # Totals as a statement of their own rather than carried on the page's rows: for a
-    # report whose page an index gives in order (the ledger), without computing every row.
-    totals_apart: bool = False
+    # The count (`total`) and the summed columns' totals as a one-row statement of its own,
+    # instead of aggregates over `stmt`: for a report whose page an index gives in order
+    # and whose totals are known without reading every row (the ledger's, from the month
+    # totals).
+    totals: Select | None = None
 
 
 @dataclass(frozen=True)
@@ -284,10 +287,16 @@ def _ordered(report: Report, query: ReportQuery, args: dict) -> tuple[Select, Se
     base = query.stmt.subquery("report")
     rows = _sorted(report, query, args, base)
     summed = [c for c in visible_columns(report) if c.summed]
-    aggregate = select(
-        func.count().label("total"),
-        *(_typed(c, func.sum(base.c[c.label])).label(c.label) for c in summed),
-    ).select_from(base)
+    if query.totals is None:
+        aggregate = select(
+            func.count().label("total"),
+            *(_typed(c, func.sum(base.c[c.label])).label(c.label) for c in summed),
+        ).select_from(base)
+    else:
+        given = query.totals.subquery("given_totals")
+        aggregate = select(
+            given.c.total, *(_typed(c, given.c[c.label]).label(c.label) for c in summed)
+        )
     # Worked out once, then counted, summed and sorted: left inline, PostgreSQL may plan
     # the joins under the sort as nested loops (50 times slower at 1M ledger lines).
     worked_out = query.stmt.cte("report").prefix_with("MATERIALIZED")
@@ -359,7 +368,7 @@ def run_page(report: Report, args: dict) -> dict:
     query = report.build(args, resolve_scope(args))
     rows, with_totals, aggregate = _ordered(report, query, args)
     page, per_page = args["page"], args["per_page"]
-    together = not query.totals_apart
+    together = query.totals is None
     window = db.session.execute(
         (with_totals if together else rows).limit(per_page).offset((page - 1) * per_page)
     ).all()

@@ -31,6 +31,7 @@ from app.inventory.models import (
 from app.inventory.periods import (
     STANDING_COLUMNS,
     is_inward,
+    moved_between,
     movement_kind,
     standing,
     totals_before,
@@ -283,7 +284,19 @@ def build_stock_ledger(args: dict, scope: Scope) -> ReportQuery:
         default_sort="posted_at",
         tiebreak=("id",),
         facts=period_facts(args),
-        totals_apart=True,
+        totals=_ledger_totals(start, end, scope),
+    )
+
+
+def _ledger_totals(start, end, scope: Scope):
+    """The ledger lines' count and totals in [start, end), from what each product ×
+    warehouse moved: over a long period, the month totals rather than every line."""
+    moves = moved_between(start, end, scope.apply, "moves", columns=("lines", *STANDING_COLUMNS))
+    return select(
+        func.coalesce(func.sum(moves.c.lines), 0).label("total"),
+        func.coalesce(func.sum(moves.c.in_qty), 0).label("in_qty"),
+        func.coalesce(func.sum(moves.c.out_qty), 0).label("out_qty"),
+        func.coalesce(func.sum(standing(moves, "value")), 0).label("value"),
     )
 
 
@@ -340,12 +353,11 @@ def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
     opening + in − out = closing holds to the cent by construction; closing also equals the
     ledger's running balance at the period's end (tests check both)."""
     start, end = period_bounds(args)
-    # Both hold every product × warehouse in scope that has a valuation.
-    opening = totals_before(start, scope.apply, "opening")
-    closing = totals_before(end, scope.apply, "closing")
+    opening = totals_before(start, scope.apply, "opening")  # every pair in scope
+    moves = moved_between(start, end, scope.apply, "moves", opening=opening)
 
     def moved(name):
-        return closing.c[name] - opening.c[name]
+        return func.coalesce(moves.c[name], 0)
 
     opening_qty, opening_value = standing(opening, "qty"), standing(opening, "value")
     figures = [opening_qty.label("opening_qty"), opening_value.label("opening_value")]
@@ -356,32 +368,26 @@ def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
                 moved(total_column(side, kind, figure)).label(f"{side}_by_kind__{kind}__{figure}")
                 for kind in kinds
             ]
+    in_qty, out_qty = moved("in_qty"), moved("out_qty")
     figures += [
-        standing(closing, "qty").label("closing_qty"),
-        standing(closing, "value").label("closing_value"),
+        (opening_qty + in_qty - out_qty).label("closing_qty"),
+        (opening_value + moved("in_value") - moved("out_value")).label("closing_value"),
         cast(null(), Percent()).label("turnover"),  # worked out per row
         cast(null(), Integer).label("days_of_cover"),
     ]
     stmt = (
         select(*product_and_warehouse(), *figures)
-        .select_from(closing)
-        .join(
-            opening,
+        .select_from(opening)
+        .outerjoin(
+            moves,
             and_(
-                opening.c.product_id == closing.c.product_id,
-                opening.c.warehouse_id == closing.c.warehouse_id,
+                moves.c.product_id == opening.c.product_id,
+                moves.c.warehouse_id == opening.c.warehouse_id,
             ),
         )
-        .join(Product, Product.id == closing.c.product_id)
-        .join(Warehouse, Warehouse.id == closing.c.warehouse_id)
-        .where(
-            or_(
-                opening_qty != 0,
-                opening_value != 0,
-                moved("in_qty") != 0,
-                moved("out_qty") != 0,
-            )
-        )
+        .join(Product, Product.id == opening.c.product_id)
+        .join(Warehouse, Warehouse.id == opening.c.warehouse_id)
+        .where(or_(opening_qty != 0, opening_value != 0, in_qty != 0, out_qty != 0))
     )
     days = (args["to"] - args["from"]).days + 1
 

@@ -1,9 +1,9 @@
 """Running totals of each product in each warehouse at the end of every month with a
-movement, in and out by kind and in all, kept by the ledger; filled from the ledger
+movement: ledger lines, in and out by kind and in all; kept by the ledger, filled from it
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-04 13:40:08.919703
+Create Date: 2026-12-04 14:16:04.826605
 
 """
 from alembic import op
@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('product_id', sa.Integer(), nullable=False),
     sa.Column('warehouse_id', sa.Integer(), nullable=False),
     sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('lines', sa.Integer(), nullable=False),
     sa.Column('in_qty', sa.Numeric(precision=18, scale=3), nullable=False),
     sa.Column('in_value', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('in_purchase_qty', sa.Numeric(precision=18, scale=3), nullable=False),

@@ -157,3 +157,25 @@ def test_a_period_that_starts_mid_month_splits_that_month_at_its_first_day(app, 
     assert (row["opening_qty"], row["in_qty"], row["closing_qty"]) == ("5.000", "7.000", "12.000")
     assert (row["opening_value"], row["in_value"]) == ("15.00", "21.00")
     assert row["turnover"] == "0.00" and row["days_of_cover"] is None  # nothing sold
+
+
+@pytest.mark.parametrize("days", [30, 110])
+def test_short_and_long_periods_agree_with_the_days_that_moved(app, shop, me, days):
+    """300 coke at 2.00 the day before 120 days of selling 2 a day (to yesterday). Over
+    the last `days` days before today: a short period adds up its ledger lines, a long one
+    (over a quarter) reads the month totals; both must give these figures."""
+    post_demand(app, shop["w1"], shop["coke"], ["2"] * 120, user_id=me, stock="300")
+    today = utcnow().date()
+    query = {"from": (today - timedelta(days=days)).isoformat(), "to": today.isoformat()}
+    sold_before = 2 * (120 - days)
+    (row,) = shop["manager"].get(SUMMARY, query_string=query).json["items"]
+    assert D(row["opening_qty"]) == 300 - sold_before
+    assert D(row["opening_value"]) == 2 * (300 - sold_before)
+    assert (D(row["in_qty"]), D(row["out_qty"])) == (0, 2 * days)
+    assert D(row["closing_qty"]) == 300 - 240
+
+    ledger_page = shop["manager"].get("/api/v1/reports/stock-ledger", query_string=query).json
+    assert ledger_page["total"] == days  # one stock-out line a day
+    totals = ledger_page["totals"]
+    assert (D(totals["in_qty"]), D(totals["out_qty"]), D(totals["value"])) == (
+        0, 2 * days, -4 * days)  # fmt: skip
