@@ -344,7 +344,7 @@ INOUT_SUMMARY_NOTES = [
     "cancellation counts on the side of the movement it cancels, negated.",
     "turnover = sales out at cost / average stock value, (opening value + closing value) / "
     "2; null without stock value. days_of_cover = closing qty / sales out per day of the "
-    "period; null without sales.",
+    "period up to today; null without sales.",
 ]
 
 
@@ -389,14 +389,15 @@ def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
         .join(Warehouse, Warehouse.id == opening.c.warehouse_id)
         .where(or_(opening_qty != 0, opening_value != 0, in_qty != 0, out_qty != 0))
     )
-    days = (args["to"] - args["from"]).days + 1
+    # Sales per day over the days of the period that have begun (this month so far).
+    days = (min(args["to"], utcnow().date()) - args["from"]).days + 1
 
     def finish(row: dict) -> None:
         average_value = (row["opening_value"] + row["closing_value"]) / 2
         sold_value = row["out_by_kind__sale__value"]
         if average_value > 0:
             row["turnover"] = (sold_value / average_value).quantize(CENT, ROUND_HALF_UP)
-        sold_per_day = row["out_by_kind__sale__qty"] / days
+        sold_per_day = row["out_by_kind__sale__qty"] / days if days > 0 else ZERO
         if sold_per_day > 0:
             row["days_of_cover"] = int(
                 (row["closing_qty"] / sold_per_day).to_integral_value(ROUND_HALF_UP)

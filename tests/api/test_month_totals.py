@@ -179,3 +179,16 @@ def test_short_and_long_periods_agree_with_the_days_that_moved(app, shop, me, da
     totals = ledger_page["totals"]
     assert (D(totals["in_qty"]), D(totals["out_qty"]), D(totals["value"])) == (
         0, 2 * days, -4 * days)  # fmt: skip
+
+
+def test_days_of_cover_counts_only_the_days_of_the_period_so_far(app, shop, me):
+    """100 in and 6 sold today; the period began two days ago and ends in ten days: 6 sold
+    in the 3 days so far is 2 a day, so the 94 left last 47 days (not 94 / (6 / 13))."""
+    _post(app, "in", shop["w1"], "100", cost=D("1"), product_id=shop["coke"], user_id=me)
+    _post(app, "out", shop["w1"], "6", product_id=shop["coke"], user_id=me,
+          source=("sales_order", 1))  # fmt: skip
+    today = utcnow().date()
+    start, end = today - timedelta(days=2), today + timedelta(days=10)
+    query = {"from": start.isoformat(), "to": end.isoformat(), "product_id": shop["coke"]}
+    (row,) = shop["manager"].get(SUMMARY, query_string=query).json["items"]
+    assert (row["closing_qty"], row["days_of_cover"]) == ("94.000", 47)
