@@ -10,8 +10,10 @@ two months of ledger lines, not two years of them.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import (
+    FromClause,
     Integer,
     String,
     and_,
@@ -278,33 +280,39 @@ def totals_before(moment: datetime, narrow: Narrow, name: str, columns=TOTAL_COL
 LINES_UP_TO = timedelta(days=92)
 
 
-def moved_between(start: datetime, end: datetime, narrow: Narrow, name: str, *,
-                  columns=TOTAL_COLUMNS, opening=None):  # fmt: skip
-    """Per product × warehouse (as `narrow` limits them), `columns` summed over the ledger
-    lines posted in [start, end); pairs that did not move may be absent. `opening`, the
-    totals_before(start) the caller already has, saves working them out again."""
-    if end - start <= LINES_UP_TO:
-        return _lines_between(start, end, narrow, name)
-    if opening is None:
-        opening = totals_before(start, narrow, f"{name}_start", columns)
-    closing = totals_before(end, narrow, f"{name}_end", columns)
-    return (
-        select(
-            closing.c.product_id,
-            closing.c.warehouse_id,
-            *((closing.c[column] - opening.c[column]).label(column) for column in columns),
-        )
-        .join_from(
-            closing,
-            opening,
-            and_(
-                opening.c.product_id == closing.c.product_id,
-                opening.c.warehouse_id == closing.c.warehouse_id,
-            ),
-        )
-        .cte(name)
-        .prefix_with("MATERIALIZED")
+class Period(NamedTuple):
+    """A period's figures per product × warehouse, to select from `source`: `opening`
+    (totals_before the start, every pair in scope; None when not asked for) and
+    `moved(column)`, the SQL of what a pair moved in the period (0 when nothing)."""
+
+    source: FromClause
+    opening: FromClause | None
+    moved: Callable
+
+
+def period(start: datetime, end: datetime, narrow: Narrow, *, columns=TOTAL_COLUMNS,
+           with_opening: bool = True) -> Period:  # fmt: skip
+    """What each product × warehouse (as `narrow` limits them) moved in [start, end): up
+    to LINES_UP_TO its ledger lines added up, beyond it the totals before the end less
+    those before the start (both read from the month totals, whatever the length)."""
+    short = end - start <= LINES_UP_TO
+    opening = None
+    if with_opening or not short:
+        opening = totals_before(start, narrow, "opening", columns)
+    if short:
+        lines = _lines_between(start, end, narrow, "moves")
+        source = lines if opening is None else opening.outerjoin(lines, _same_pair(opening, lines))
+        return Period(source, opening, lambda column: func.coalesce(lines.c[column], 0))
+    closing = totals_before(end, narrow, "closing", columns)
+    return Period(
+        opening.join(closing, _same_pair(opening, closing)),
+        opening,
+        lambda column: closing.c[column] - opening.c[column],
     )
+
+
+def _same_pair(a, b):
+    return and_(a.c.product_id == b.c.product_id, a.c.warehouse_id == b.c.warehouse_id)
 
 
 def _lines_between(start: datetime, end: datetime, narrow: Narrow, name: str):

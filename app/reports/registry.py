@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import Boolean, Select, func, select, type_coerce
+from sqlalchemy import Boolean, Select, func, select, true, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.models import User
@@ -282,7 +282,7 @@ def _sorted(report: Report, query: ReportQuery, args: dict, base) -> Select:
 
 def _ordered(report: Report, query: ReportQuery, args: dict) -> tuple[Select, Select, Select]:
     """The sorted rows, the same rows each also carrying the count and totals of all of
-    them (window aggregates: one statement gives a page and its totals), and the one-row
+    them (one statement gives a page and its totals), and the one-row
     aggregate (count and totals) of a report's query."""
     base = query.stmt.subquery("report")
     rows = _sorted(report, query, args, base)
@@ -300,9 +300,16 @@ def _ordered(report: Report, query: ReportQuery, args: dict) -> tuple[Select, Se
     # Worked out once, then counted, summed and sorted: left inline, PostgreSQL may plan
     # the joins under the sort as nested loops (50 times slower at 1M ledger lines).
     worked_out = query.stmt.cte("report").prefix_with("MATERIALIZED")
-    with_totals = _sorted(report, query, args, worked_out).add_columns(
-        func.count().over().label(TOTAL_LABEL),
-        *(_typed(c, func.sum(worked_out.c[c.label]).over()).label(_sum_label(c)) for c in summed),
+    # Totals as one aggregate row joined to every row, rather than window aggregates:
+    # PostgreSQL would keep all the (wide) rows for the window, spilling to disk.
+    all_of_them = select(
+        func.count().label(TOTAL_LABEL),
+        *(_typed(c, func.sum(worked_out.c[c.label])).label(_sum_label(c)) for c in summed),
+    ).cte("report_totals")
+    with_totals = (
+        _sorted(report, query, args, worked_out)
+        .add_columns(*all_of_them.c)
+        .join_from(worked_out, all_of_them, true())
     )
     return rows, with_totals, aggregate
 

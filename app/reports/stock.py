@@ -31,8 +31,8 @@ from app.inventory.models import (
 from app.inventory.periods import (
     STANDING_COLUMNS,
     is_inward,
-    moved_between,
     movement_kind,
+    period,
     standing,
     totals_before,
 )
@@ -291,13 +291,19 @@ def build_stock_ledger(args: dict, scope: Scope) -> ReportQuery:
 def _ledger_totals(start, end, scope: Scope):
     """The ledger lines' count and totals in [start, end), from what each product ×
     warehouse moved: over a long period, the month totals rather than every line."""
-    moves = moved_between(start, end, scope.apply, "moves", columns=("lines", *STANDING_COLUMNS))
-    return select(
-        func.coalesce(func.sum(moves.c.lines), 0).label("total"),
-        func.coalesce(func.sum(moves.c.in_qty), 0).label("in_qty"),
-        func.coalesce(func.sum(moves.c.out_qty), 0).label("out_qty"),
-        func.coalesce(func.sum(standing(moves, "value")), 0).label("value"),
+    moves = period(
+        start, end, scope.apply, columns=("lines", *STANDING_COLUMNS), with_opening=False
     )
+
+    def total(column):
+        return func.coalesce(func.sum(column), 0)
+
+    return select(
+        total(moves.moved("lines")).label("total"),
+        total(moves.moved("in_qty")).label("in_qty"),
+        total(moves.moved("out_qty")).label("out_qty"),
+        total(moves.moved("in_value") - moves.moved("out_value")).label("value"),
+    ).select_from(moves.source)
 
 
 # --- inout-summary ----------------------------------------------------------------------------
@@ -349,16 +355,12 @@ INOUT_SUMMARY_NOTES = [
 
 
 def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
-    """What moved is the running totals at the period's end less those at its start, so
-    opening + in − out = closing holds to the cent by construction; closing also equals the
-    ledger's running balance at the period's end (tests check both)."""
+    """Closing is opening + what moved (inventory.periods.period), so opening + in − out =
+    closing holds to the cent by construction; it also equals the ledger's running
+    balance at the period's end (tests check both)."""
     start, end = period_bounds(args)
-    opening = totals_before(start, scope.apply, "opening")  # every pair in scope
-    moves = moved_between(start, end, scope.apply, "moves", opening=opening)
-
-    def moved(name):
-        return func.coalesce(moves.c[name], 0)
-
+    figures_of = period(start, end, scope.apply)
+    opening, moved = figures_of.opening, figures_of.moved
     opening_qty, opening_value = standing(opening, "qty"), standing(opening, "value")
     figures = [opening_qty.label("opening_qty"), opening_value.label("opening_value")]
     for side, kinds in SIDES.items():
@@ -377,14 +379,7 @@ def build_inout_summary(args: dict, scope: Scope) -> ReportQuery:
     ]
     stmt = (
         select(*product_and_warehouse(), *figures)
-        .select_from(opening)
-        .outerjoin(
-            moves,
-            and_(
-                moves.c.product_id == opening.c.product_id,
-                moves.c.warehouse_id == opening.c.warehouse_id,
-            ),
-        )
+        .select_from(figures_of.source)
         .join(Product, Product.id == opening.c.product_id)
         .join(Warehouse, Warehouse.id == opening.c.warehouse_id)
         .where(or_(opening_qty != 0, opening_value != 0, in_qty != 0, out_qty != 0))
