@@ -179,8 +179,7 @@ def _overdue_invoices(today: date) -> int:
         .join(Customer, Customer.id == CustomerInvoice.customer_id)
         .join(SalesOrder, SalesOrder.id == CustomerInvoice.order_id)
         .where(
-            CustomerInvoice.state == "posted",
-            CustomerInvoice.due_date < today,
+            CustomerInvoice.overdue_on(today),
             CustomerInvoice.total > CustomerInvoice.paid + CustomerInvoice.credited,
         )
         .order_by(CustomerInvoice.due_date, CustomerInvoice.id)

@@ -214,9 +214,7 @@ def _stock_value(scope: Scope) -> dict:
 
 def _overdue_receivables(today: date, scope: Scope) -> dict:
     i = CustomerInvoice
-    stmt = select(func.count(), func.sum(i.total - i.paid - i.credited)).where(
-        i.state == "posted", i.due_date < today
-    )
+    stmt = select(func.count(), func.sum(i.total - i.paid - i.credited)).where(i.overdue_on(today))
     if scope.warehouse_ids is not None:
         stmt = stmt.where(i.order_id.in_(_in_scope(select(SalesOrder.id), scope)))
     count, amount = db.session.execute(stmt).one()

@@ -161,9 +161,7 @@ def invoice_query(args: dict | None = None):
         if args.get(field) is not None:
             stmt = stmt.where(getattr(CustomerInvoice, field) == args[field])
     if args.get("overdue"):
-        stmt = stmt.where(
-            CustomerInvoice.state == "posted", CustomerInvoice.due_date < utcnow().date()
-        )
+        stmt = stmt.where(CustomerInvoice.overdue_on(utcnow().date()))
     return stmt
 
 

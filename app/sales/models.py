@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
@@ -167,6 +167,11 @@ class CustomerInvoice(Audited, TimestampMixin, db.Model):
     @property
     def open_amount(self) -> Decimal:
         return self.total - self.paid - self.credited
+
+    @classmethod
+    def overdue_on(cls, day: date):
+        """SQL: still open (posted, not yet paid) and due before `day`."""
+        return and_(cls.state == "posted", cls.due_date < day)
 
 
 class CustomerInvoiceLine(Audited, db.Model):

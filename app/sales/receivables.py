@@ -58,7 +58,7 @@ def receivables(args: dict) -> dict:
     today = utcnow().date()
     by = CustomerInvoice.customer_id
     invoiced = _sums(select(by, func.sum(CustomerInvoice.total)).group_by(by))
-    overdue = select(by).where(CustomerInvoice.state == "posted", CustomerInvoice.due_date < today)
+    overdue = select(by).where(CustomerInvoice.overdue_on(today))
     overdue_total = _sums(overdue.add_columns(func.sum(CustomerInvoice.total)).group_by(by))
     overdue_settled = _sums(
         overdue.add_columns(func.sum(CustomerInvoice.paid + CustomerInvoice.credited)).group_by(by)

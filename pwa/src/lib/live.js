@@ -84,3 +84,17 @@ export function useLive(names, wanted, refresh) {
   })
   onBeforeUnmount(() => offs.splice(0).forEach((off) => off()))
 }
+
+/** For a screen that shows what the server counts: `load` once mounted, and once more
+ * `ms` after the last of a burst of the named events (or a reconnect) — one re-read for
+ * a burst, not one per event. */
+export function useLiveReload(names, load, ms = 400) {
+  let timer = null
+  const soon = () => {
+    clearTimeout(timer)
+    timer = setTimeout(load, ms)
+  }
+  onMounted(load)
+  useLive(names, () => true, soon)
+  onBeforeUnmount(() => clearTimeout(timer))
+}
