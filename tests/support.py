@@ -13,9 +13,9 @@ PASSWORD = "correct-horse-1"
 
 def unavailable(reason: str):
     """Skip when a service is missing, but fail in CI (JXC_REQUIRE_ALL=1)."""
-    if REQUIRE_ALL:
-        pytest.fail(f"JXC_REQUIRE_ALL=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
+    if not REQUIRE_ALL:
+        pytest.skip(reason)
+    pytest.fail(f"JXC_REQUIRE_ALL=1 but {reason}", pytrace=False)
 
 
 class ApiClient(FlaskClient):

@@ -1,10 +1,10 @@
 """Monthly running totals (StockMonthTotals): kept by each posting, read by the reports.
 
-A period's figures are differences of totals: what moved in [start, end) is the totals
-before `end` less the totals before `start`, and the totals before a moment are one
-stored row (the last month before the moment's month) plus the ledger lines of that one
-partial month. A report over two years reads two rows per product × warehouse and at most
-two months of ledger lines, not two years of them.
+The totals before a moment are one stored row (the last month before the moment's
+month) plus the ledger lines of that one partial month. What moved in a long period is the
+totals before its end less those before its start: a report over two years reads two rows
+per product × warehouse and at most two months of ledger lines, not two years of them; a
+short period adds up its own lines (`period`).
 """
 
 from collections.abc import Callable
@@ -264,10 +264,7 @@ def totals_before(moment: datetime, narrow: Narrow, name: str, columns=TOTAL_COL
         )
         .select_from(v)
         .outerjoin(stored, on_stored)
-        .outerjoin(
-            partial,
-            and_(partial.c.product_id == v.product_id, partial.c.warehouse_id == v.warehouse_id),
-        )
+        .outerjoin(partial, _same_pair(partial, v.__table__))
     )
     # Worked out once: inlined, a report's every use of a column would add it up again.
     return narrow(stmt, v.product_id, v.warehouse_id).cte(name).prefix_with("MATERIALIZED")
@@ -338,12 +335,7 @@ def _last_month_before(month: str):
         return top.lateral("stored"), true()
     stored = totals.alias("stored")
     last = select(func.max(totals.c.month)).where(*of_pair, before).scalar_subquery()
-    on = and_(
-        stored.c.product_id == v.product_id,
-        stored.c.warehouse_id == v.warehouse_id,
-        stored.c.month == last,
-    )
-    return stored, on
+    return stored, and_(_same_pair(stored, v.__table__), stored.c.month == last)
 
 
 def standing(table, figure: str):

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.core.db import utcnow
+from app.demo_stock import date_documents_back
 from app.extensions import db
 from app.inventory import ledger
 from app.inventory.models import StockMonthTotals
@@ -148,8 +149,6 @@ def test_a_period_that_starts_mid_month_splits_that_month_at_its_first_day(app, 
         document = _post(app, "in", shop["w1"], qty, cost=D("3"), product_id=shop["coke"],
                          user_id=me)  # fmt: skip
         with app.app_context():
-            from app.demo_stock import date_documents_back
-
             date_documents_back([document], datetime.combine(day.date(), time(9), tzinfo=UTC))
     query = {"from": first.replace(day=10).date().isoformat(),
              "to": first.date().isoformat(), "product_id": shop["coke"]}  # fmt: skip
